@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class MicroconferencesConfig(AppConfig):
+    name = "microconferences"
+    verbose_name = "Microconferences"

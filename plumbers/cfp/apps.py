@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class CfpConfig(AppConfig):
+    name = "plumbers.cfp"
+    label = "cfp"
+    verbose_name = "Call for proposals"

@@ -1,0 +1,21 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from plumbers import feeds, views
+
+handler500 = "plumbers.views.server_error"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("healthz", views.healthz, name="healthz"),
+    path("news/", views.news_list, name="news_list"),
+    path("news/feed/", feeds.NewsFeed(), name="news_feed"),
+    path("news/<slug:slug>/", views.news_detail, name="news_detail"),
+    path("accounts/profile/", views.profile, name="profile"),
+    path("accounts/", include("allauth.urls")),
+    path("microconferences/", include("microconferences.urls")),
+    path("cfp/", include("plumbers.cfp.urls")),
+    path("register/", include("registration.urls")),
+    path("sponsors/", include("sponsors.urls")),
+    path("admin/", admin.site.urls),
+]

@@ -1,0 +1,62 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db import connection
+from django.http import Http404, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.cache import never_cache
+
+from plumbers import services
+from plumbers.forms import ProfileForm
+from plumbers.models import Announcement
+from plumbers.selectors import latest_announcements
+
+
+def home(request):
+    return render(request, "plumbers/home.html", {"news": latest_announcements(limit=5)})
+
+
+def news_list(request):
+    page = Paginator(Announcement.objects.published().select_related("author"), 20).get_page(
+        request.GET.get("page")
+    )
+    return render(request, "plumbers/news_list.html", {"page": page})
+
+
+def news_detail(request, slug):
+    announcement = get_object_or_404(Announcement.objects.select_related("author"), slug=slug)
+    if not announcement.is_published:
+        raise Http404("No such announcement.")
+    return render(request, "plumbers/news_detail.html", {"announcement": announcement})
+
+
+@never_cache
+def healthz(request):
+    """Liveness plus a real round trip to the database; 503 when the database is away."""
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except Exception as exc:  # any driver error means "not healthy"
+        return JsonResponse(
+            {"status": "error", "database": str(exc.__class__.__name__)}, status=503
+        )
+    return JsonResponse({"status": "ok", "database": "ok"})
+
+
+@login_required
+def profile(request):
+    form = ProfileForm(request.POST or None, instance=request.user)
+    if request.method == "POST" and form.is_valid():
+        services.profile_update(
+            user=request.user,
+            display_name=form.cleaned_data["display_name"],
+            affiliation=form.cleaned_data["affiliation"],
+        )
+        messages.success(request, "Your profile was saved.")
+        return redirect("profile")
+    return render(request, "plumbers/profile.html", {"form": form})
+
+
+def server_error(request):
+    return render(request, "500.html", status=500)
