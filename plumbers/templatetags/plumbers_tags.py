@@ -19,3 +19,20 @@ def in_tz(value, tzname):
     if value is None:
         return ""
     return timezone.localtime(value, zoneinfo.ZoneInfo(str(tzname)))
+
+
+@register.simple_tag
+def described(field):
+    """Render a bound field's widget with its help text and errors tied to it, so assistive
+    technology reads them with the field (aria-describedby, aria-invalid)."""
+    ids = []
+    if field.errors:
+        ids.append(f"{field.auto_id}_errors")
+    if field.help_text:
+        ids.append(f"{field.auto_id}_helptext")
+    attrs = {}
+    if ids:
+        attrs["aria-describedby"] = " ".join(ids)
+    if field.errors:
+        attrs["aria-invalid"] = "true"
+    return field.as_widget(attrs=attrs)
