@@ -13,7 +13,11 @@ def _manage(*args, env_extra: dict, drop: tuple = ()) -> subprocess.CompletedPro
     env = {k: v for k, v in os.environ.items() if k not in drop}
     env.update(env_extra)
     return subprocess.run(
-        [sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True,
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
         timeout=120,
     )
 
@@ -26,7 +30,10 @@ def test_production_without_secret_key_refuses_to_start():
 
 def test_check_deploy_with_production_variables_reports_nothing():
     result = _manage(
-        "check", "--deploy", "--fail-level", "WARNING",
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
         env_extra={
             "DJANGO_DEBUG": "0",
             "DJANGO_SECRET_KEY": "a-production-secret-key-that-is-long-and-random-0123456789abcdef",
@@ -39,10 +46,12 @@ def test_check_deploy_with_production_variables_reports_nothing():
 
 def test_development_defaults_use_sqlite_with_immediate_transactions():
     result = _manage(
-        "shell", "-c",
+        "shell",
+        "-c",
         "from django.conf import settings as s; d=s.DATABASES['default'];"
         "print(d['ENGINE'], d['OPTIONS']['transaction_mode'], s.EMAIL_BACKEND)",
-        env_extra={}, drop=("DATABASE_URL", "DJANGO_DEBUG", "DJANGO_SECRET_KEY"),
+        env_extra={},
+        drop=("DATABASE_URL", "DJANGO_DEBUG", "DJANGO_SECRET_KEY"),
     )
     assert result.returncode == 0, result.stderr
     assert "sqlite3 IMMEDIATE" in result.stdout
