@@ -10,3 +10,7 @@ class PlumbersConfig(AppConfig):
         from plumbers.roles import sync_organizer_permissions
 
         post_migrate.connect(sync_organizer_permissions, dispatch_uid="plumbers_org_perms")
+
+        from plumbers.pagecache import connect_signals
+
+        connect_signals()

@@ -2,14 +2,16 @@ from django.contrib import admin
 from django.urls import include, path
 
 from plumbers import feeds, views
+from plumbers.pagecache import public_page
 
 handler500 = "plumbers.views.server_error"
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
+    path("ping", views.ping, name="ping"),
     path("news/", views.news_list, name="news_list"),
-    path("news/feed/", feeds.NewsFeed(), name="news_feed"),
+    path("news/feed/", public_page(feeds.NewsFeed()), name="news_feed"),
     path("news/<slug:slug>/", views.news_detail, name="news_detail"),
     path("accounts/profile/", views.profile, name="profile"),
     path("accounts/", include("allauth.urls")),

@@ -2,20 +2,23 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db import connection
-from django.http import Http404, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.cache import never_cache
 
 from plumbers import services
 from plumbers.forms import ProfileForm
 from plumbers.models import Announcement
+from plumbers.pagecache import public_page
 from plumbers.selectors import latest_announcements
 
 
+@public_page
 def home(request):
     return render(request, "plumbers/home.html", {"news": latest_announcements(limit=5)})
 
 
+@public_page
 def news_list(request):
     page = Paginator(Announcement.objects.published().select_related("author"), 20).get_page(
         request.GET.get("page")
@@ -23,11 +26,18 @@ def news_list(request):
     return render(request, "plumbers/news_list.html", {"page": page})
 
 
+@public_page
 def news_detail(request, slug):
     announcement = get_object_or_404(Announcement.objects.select_related("author"), slug=slug)
     if not announcement.is_published:
         raise Http404("No such announcement.")
     return render(request, "plumbers/news_detail.html", {"announcement": announcement})
+
+
+@never_cache
+def ping(request):
+    """Liveness only (no database): the process answers HTTP."""
+    return HttpResponse("ok", content_type="text/plain")
 
 
 @never_cache

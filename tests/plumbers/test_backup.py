@@ -17,7 +17,11 @@ def test_backup_then_restore_into_a_fresh_database_keeps_the_data(tmp_path):
     AnnouncementFactory(title="Written before the backup")
     dump = tmp_path / "plumbers.dump"
     target = f"{connection.settings_dict['NAME']}_restore"
-    params = {k: v for k, v in connection.get_connection_params().items() if k not in ("database", "dbname")}
+    params = {
+        k: v
+        for k, v in connection.get_connection_params().items()
+        if k not in ("database", "dbname")
+    }
     admin = psycopg2.connect(database="postgres", **params)
     admin.autocommit = True
     with admin.cursor() as cursor:

@@ -1,0 +1,85 @@
+"""A shared cache for public pages seen by anonymous visitors.
+
+Public pages (home, news, microconferences, CFP, sponsors) are the same for every anonymous
+visitor, so their rendered responses are cached in the shared cache (Redis in production)
+under a key that includes a *content version*. Any save or delete of a model in the public
+apps bumps the version, so a change is visible on the next request on every server; entries
+also expire after ``PUBLIC_PAGE_TTL`` seconds because some content changes with time alone
+(a scheduled post goes live, a deadline passes).
+
+Never cached: logged-in users, anyone with a session cookie (they may have flash messages or
+per-user content), non-GET requests, responses that set cookies or are not 200.
+"""
+
+import functools
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.utils.cache import patch_vary_headers
+
+VERSION_KEY = "public-pages:version"
+PUBLIC_PAGE_TTL = 30
+PUBLIC_APP_LABELS = {"plumbers", "microconferences", "cfp", "registration", "sponsors"}
+NOT_CONTENT = {("plumbers", "auditlog")}
+
+
+def content_version() -> int:
+    version = cache.get(VERSION_KEY)
+    if version is None:
+        cache.add(VERSION_KEY, 1, timeout=None)
+        version = cache.get(VERSION_KEY, 1)
+    return version
+
+
+def bump_content_version() -> None:
+    try:
+        cache.incr(VERSION_KEY)
+    except ValueError:
+        cache.set(VERSION_KEY, 2, timeout=None)
+
+
+def _on_model_change(sender, **kwargs):
+    meta = getattr(sender, "_meta", None)
+    if meta is None or meta.app_label not in PUBLIC_APP_LABELS:
+        return
+    if (meta.app_label, meta.model_name) in NOT_CONTENT:
+        return
+    bump_content_version()
+
+
+def connect_signals() -> None:
+    for signal in (post_save, post_delete, m2m_changed):
+        signal.connect(_on_model_change, dispatch_uid=f"pagecache-{signal!r}")
+
+
+def _cacheable_request(request) -> bool:
+    return (
+        request.method in ("GET", "HEAD")
+        and not request.user.is_authenticated
+        and settings.SESSION_COOKIE_NAME not in request.COOKIES
+    )
+
+
+def public_page(view):
+    """Serve the view from the shared cache for anonymous visitors."""
+
+    @functools.wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if not _cacheable_request(request):
+            response = view(request, *args, **kwargs)
+            patch_vary_headers(response, ["Cookie"])
+            return response
+        key = f"public-pages:{content_version()}:{request.get_full_path()}"
+        cached = cache.get(key)
+        if cached is not None:
+            return cached
+        response = view(request, *args, **kwargs)
+        if hasattr(response, "render") and callable(response.render):
+            response = response.render()
+        patch_vary_headers(response, ["Cookie"])
+        if response.status_code == 200 and not response.cookies and not response.streaming:
+            cache.set(key, response, PUBLIC_PAGE_TTL)
+        return response
+
+    return wrapper
