@@ -12,9 +12,7 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument(
-            "--historical", action="store_true", help="Keep the real 2022 dates."
-        )
+        parser.add_argument("--historical", action="store_true", help="Keep the real 2022 dates.")
 
     def handle(self, *args, historical=False, **options):
         def out(message: str) -> None:
