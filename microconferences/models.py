@@ -1,6 +1,7 @@
 """Microconferences: a track of the conference with its own leads and a structured topic list."""
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -46,6 +47,7 @@ class Microconference(models.Model):
             models.CheckConstraint(
                 condition=Q(status__in=["proposed", "accepted", "declined"]), name="mc_status_valid"
             ),
+            models.CheckConstraint(condition=~Q(title=""), name="mc_title_not_empty"),
         ]
 
     def __str__(self):
@@ -70,6 +72,7 @@ class TopicGroup(models.Model):
             models.UniqueConstraint(
                 fields=["microconference", "order"], name="topicgroup_order_unique_per_mc"
             ),
+            models.CheckConstraint(condition=~Q(title=""), name="topicgroup_title_not_empty"),
         ]
 
     def __str__(self):
@@ -101,7 +104,18 @@ class Topic(models.Model):
                 condition=Q(group__isnull=True),
                 name="topic_order_unique_ungrouped",
             ),
+            models.CheckConstraint(condition=~Q(title=""), name="topic_title_not_empty"),
         ]
 
     def __str__(self):
         return self.title
+
+    def clean(self):
+        # A heading of another MC would put the topic on two pages at once; the database
+        # cannot express this cross-table rule, so the model refuses it before saving.
+        if (
+            self.group_id is not None
+            and self.microconference_id is not None
+            and self.group.microconference_id != self.microconference_id
+        ):
+            raise ValidationError({"group": "This heading belongs to another microconference."})
