@@ -21,12 +21,14 @@ from microconferences.selectors import (
     public_microconference,
     public_microconferences,
 )
+from plumbers.pagecache import public_page
 from plumbers.selectors import current_conference
 
 EDIT_PERMISSION = "microconferences.edit_microconference"
 FORBIDDEN = "Only this microconference's leads and the organizers can edit it."
 
 
+@public_page
 def microconference_list(request):
     conference = current_conference()
     return render(
@@ -39,6 +41,7 @@ def microconference_list(request):
     )
 
 
+@public_page
 def microconference_detail(request, slug):
     mc = public_microconference(conference=current_conference(), slug=slug)
     if mc is None:

@@ -332,3 +332,23 @@ def test_lead_may_prepare_a_proposed_mc_page(client, conference):
     html = client.get(edit_url(mc)).content.decode()
 
     assert "Not public" in html
+
+
+def test_reordering_topics_shows_on_the_cached_public_page(client, conference, organizer):
+    from microconferences import services
+    from microconferences.models import Microconference, Topic
+
+    mc = Microconference.objects.create(
+        conference=conference, title="Cache MC", slug="cache-mc", summary="s", status="accepted"
+    )
+    first = Topic.objects.create(microconference=mc, title="Alpha topic", order=1)
+    second = Topic.objects.create(microconference=mc, title="Beta topic", order=2)
+    html = client.get(mc.get_absolute_url()).content.decode()
+    assert html.index("Alpha topic") < html.index("Beta topic")
+
+    services.topic_reorder(
+        microconference=mc, group=None, topic_ids=[second.pk, first.pk], actor=organizer
+    )
+
+    html = client.get(mc.get_absolute_url()).content.decode()
+    assert html.index("Beta topic") < html.index("Alpha topic")

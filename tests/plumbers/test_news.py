@@ -65,16 +65,19 @@ def test_atom_feed_escapes_script_in_body(client, conference):
     assert "<script>" not in summary
 
 
-def test_news_list_query_count_is_the_same_for_one_and_many_posts(
-    client, conference, django_assert_num_queries
-):
-    AnnouncementFactory()
+def test_news_list_query_count_is_the_same_for_one_and_many_posts(client, conference):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
+    from plumbers.pagecache import bump_content_version
+
+    AnnouncementFactory()
+    client.get(reverse("news_list"))  # warm the footer's sponsor wall cache
+    bump_content_version()  # measure a page-cache miss
     with CaptureQueriesContext(connection) as one:
         client.get(reverse("news_list"))
     AnnouncementFactory.create_batch(15)
     with CaptureQueriesContext(connection) as many:
-        client.get(reverse("news_list"))
+        response = client.get(reverse("news_list"))
+    assert response.content.decode().count("<h2><a href=") == 16
     assert len(one) == len(many)
