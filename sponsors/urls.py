@@ -1,3 +1,10 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from sponsors import views
+
+app_name = "sponsors"
+
+urlpatterns = [
+    path("", views.sponsor_list, name="list"),
+    path("logo/<int:pk>/<str:filename>", views.logo, name="logo"),
+]

@@ -1,0 +1,172 @@
+"""Organizers' CFP admin. Deadlines move only through the "Extend deadline" action and
+decisions only through the accept/reject actions: both call the services, so the rules,
+the audit log and the mails are the same as in the triage area."""
+
+import zoneinfo
+
+from django.contrib import admin, messages
+from django.template.response import TemplateResponse
+from django.utils import timezone
+
+from plumbers.cfp import services
+from plumbers.cfp.forms import ExtendDeadlineForm
+from plumbers.cfp.models import Conflict, DeadlineExtension, Proposal, Review, Track
+from plumbers.cfp.services import CfpError
+
+
+class DeadlineExtensionInline(admin.TabularInline):
+    model = DeadlineExtension
+    extra = 0
+    can_delete = False
+    fields = ["previous", "new", "reason", "extended_by", "at", "announcement"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Track)
+class TrackAdmin(admin.ModelAdmin):
+    list_display = [
+        "name",
+        "conference",
+        "kind",
+        "opens_at",
+        "deadline",
+        "deadline_policy",
+        "sequence",
+    ]
+    list_filter = ["conference", "kind", "deadline_policy"]
+    search_fields = ["name", "slug", "description"]
+    prepopulated_fields = {"slug": ["name"]}
+    filter_horizontal = ["reviewers", "chairs"]
+    inlines = [DeadlineExtensionInline]
+    actions = ["extend_deadline"]
+    list_select_related = ["conference"]
+
+    def get_readonly_fields(self, request, obj=None):
+        # Once a track exists its deadline moves only through the recorded extension.
+        if obj is not None:
+            return ["deadline", "sequence"]
+        return ["sequence"]
+
+    @admin.action(description="Extend deadline")
+    def extend_deadline(self, request, queryset):
+        tracks = list(queryset.select_related("conference").order_by("pk"))
+        zones = {t.conference.timezone for t in tracks}
+        if len(zones) > 1:
+            self.message_user(
+                request,
+                "Select tracks of editions in one time zone at a time.",
+                level=messages.ERROR,
+            )
+            return None
+        tz = zoneinfo.ZoneInfo(zones.pop())
+        if "apply" in request.POST:
+            with timezone.override(tz):
+                form = ExtendDeadlineForm(request.POST)
+                valid = form.is_valid()
+            if valid:
+                for track in tracks:
+                    try:
+                        services.track_extend_deadline(
+                            track=track,
+                            new_deadline=form.cleaned_data["new_deadline"],
+                            reason=form.cleaned_data["reason"],
+                            actor=request.user,
+                            publish_announcement=form.cleaned_data["publish_announcement"],
+                        )
+                    except CfpError as exc:
+                        self.message_user(request, str(exc), level=messages.ERROR)
+                    else:
+                        self.message_user(
+                            request,
+                            f"The deadline of {track.name} was extended.",
+                            level=messages.SUCCESS,
+                        )
+                return None
+        else:
+            latest = max(t.deadline for t in tracks)
+            with timezone.override(tz):
+                form = ExtendDeadlineForm(initial={"new_deadline": timezone.localtime(latest, tz)})
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "Extend deadline",
+            "tracks": tracks,
+            "form": form,
+            "tz": tz,
+            "opts": self.model._meta,
+            "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+            "media": self.media,
+        }
+        return TemplateResponse(request, "cfp/admin/extend_deadline.html", context)
+
+
+def _decide(modeladmin, request, queryset, decision):
+    try:
+        changed = services.proposal_decide(
+            proposals=list(queryset), decision=decision, actor=request.user
+        )
+    except CfpError as exc:
+        modeladmin.message_user(request, str(exc), level=messages.ERROR)
+    else:
+        modeladmin.message_user(
+            request,
+            f"{len(changed)} proposal{'s' if len(changed) != 1 else ''} {decision}; "
+            "the speakers were mailed.",
+            level=messages.SUCCESS,
+        )
+
+
+@admin.register(Proposal)
+class ProposalAdmin(admin.ModelAdmin):
+    list_display = ["title", "track", "submitter", "state", "created_at", "decided_at"]
+    list_filter = ["track__conference", "track", "state"]
+    search_fields = ["title", "abstract", "submitter__email", "submitter__display_name"]
+    list_select_related = ["track", "track__conference", "submitter"]
+    autocomplete_fields = ["submitter", "co_speakers"]
+    readonly_fields = ["state", "created_at", "updated_at", "decided_at"]
+    actions = ["accept", "reject"]
+    date_hierarchy = "created_at"
+
+    @admin.action(description="Accept selected proposals (mails the speakers)")
+    def accept(self, request, queryset):
+        _decide(self, request, queryset, Proposal.State.ACCEPTED)
+
+    @admin.action(description="Reject selected proposals (mails the speakers)")
+    def reject(self, request, queryset):
+        _decide(self, request, queryset, Proposal.State.REJECTED)
+
+
+@admin.register(Review)
+class ReviewAdmin(admin.ModelAdmin):
+    """Reviews are written by reviewers in the triage area; organizers only read them."""
+
+    list_display = ["proposal", "reviewer", "score", "confidence", "updated_at"]
+    list_filter = ["proposal__track__conference", "proposal__track", "score"]
+    search_fields = ["proposal__title", "reviewer__email", "reviewer__display_name", "comment"]
+    list_select_related = ["proposal", "reviewer"]
+    readonly_fields = ["proposal", "reviewer", "score", "confidence", "comment", "created_at"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Conflict)
+class ConflictAdmin(admin.ModelAdmin):
+    list_display = ["reviewer", "proposal", "reason", "declared_at"]
+    list_filter = ["proposal__track"]
+    search_fields = ["proposal__title", "reviewer__email", "reviewer__display_name"]
+    list_select_related = ["proposal", "reviewer"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

@@ -1,0 +1,132 @@
+from django import forms
+
+from plumbers.cfp.models import Proposal
+from plumbers.models import User
+
+SCORE_CHOICES = [
+    (2, "+2 — strong accept"),
+    (1, "+1 — accept"),
+    (0, "0 — borderline"),
+    (-1, "-1 — reject"),
+    (-2, "-2 — strong reject"),
+]
+CONFIDENCE_CHOICES = [(3, "3 — expert"), (2, "2 — knowledgeable"), (1, "1 — low")]
+
+
+class ProposalForm(forms.Form):
+    """Submit or edit a proposal. Co-speakers are given by email and must have an account."""
+
+    title = forms.CharField(max_length=250)
+    abstract = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 10}),
+        help_text="Markdown. Shown to reviewers and, if accepted, on the schedule.",
+    )
+    notes = forms.CharField(
+        label="Notes for reviewers",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="Private: only the track's reviewers see these.",
+    )
+    co_speakers = forms.CharField(
+        label="Co-speakers' email addresses",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="One per line (or separated by commas). Each must already have an account.",
+    )
+
+    def __init__(self, *args, submitter: User, **kwargs):
+        self.submitter = submitter
+        super().__init__(*args, **kwargs)
+
+    @classmethod
+    def initial_for(cls, proposal: Proposal) -> dict:
+        return {
+            "title": proposal.title,
+            "abstract": proposal.abstract,
+            "notes": proposal.notes,
+            "co_speakers": "\n".join(p.email for p in proposal.co_speakers.all()),
+        }
+
+    def clean_co_speakers(self) -> list[User]:
+        raw = self.cleaned_data.get("co_speakers", "")
+        emails = []
+        for part in raw.replace(",", "\n").replace(";", "\n").split():
+            email = part.strip()
+            if email and email.lower() not in {e.lower() for e in emails}:
+                emails.append(email)
+        users, errors = [], []
+        for email in emails:
+            if email.lower() == self.submitter.email.lower():
+                errors.append("You are the submitter; do not list yourself as a co-speaker.")
+                continue
+            person = User.objects.filter(email__iexact=email, is_active=True).first()
+            if person is None:
+                errors.append(f"No account with the email {email}; ask them to sign up first.")
+            else:
+                users.append(person)
+        if errors:
+            raise forms.ValidationError(errors)
+        return users
+
+
+class ReviewForm(forms.Form):
+    score = forms.TypedChoiceField(choices=SCORE_CHOICES, coerce=int, label="Score")
+    confidence = forms.TypedChoiceField(choices=CONFIDENCE_CHOICES, coerce=int, label="Confidence")
+    comment = forms.CharField(
+        label="Comment for the committee",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text="Seen by the other reviewers and chairs of this track, never by the speaker.",
+    )
+
+
+class ConflictForm(forms.Form):
+    reason = forms.CharField(
+        label="Reason (optional)",
+        required=False,
+        max_length=300,
+        help_text="For the chairs, e.g. “same employer”.",
+    )
+
+
+class DecideForm(forms.Form):
+    decision = forms.ChoiceField(
+        choices=[
+            (Proposal.State.ACCEPTED, "Accept"),
+            (Proposal.State.REJECTED, "Reject"),
+        ]
+    )
+
+
+class BulkDecideForm(forms.Form):
+    decision = forms.ChoiceField(
+        label="Decision for the selected proposals",
+        choices=[
+            (Proposal.State.ACCEPTED, "Accept"),
+            (Proposal.State.REJECTED, "Reject"),
+        ],
+    )
+    proposals = forms.ModelMultipleChoiceField(
+        queryset=Proposal.objects.none(),
+        error_messages={"required": "Select at least one proposal."},
+    )
+
+    def __init__(self, *args, queryset, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["proposals"].queryset = queryset
+
+
+class ExtendDeadlineForm(forms.Form):
+    """The admin action's intermediate form. The new deadline is read in the edition's time
+    zone (the admin view activates it while validating)."""
+
+    new_deadline = forms.DateTimeField(
+        label="New deadline",
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+    )
+    reason = forms.CharField(
+        label="Reason (shown publicly)", widget=forms.Textarea(attrs={"rows": 3})
+    )
+    publish_announcement = forms.BooleanField(
+        label="Publish a news announcement about the extension", required=False
+    )

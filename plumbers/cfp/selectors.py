@@ -1,0 +1,193 @@
+"""Reads of the CFP that several places share (pages, the home page, the registration app)."""
+
+from django.db.models import (
+    Avg,
+    Count,
+    Exists,
+    F,
+    FloatField,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+)
+from django.db.models.functions import Coalesce
+
+from plumbers.cfp.models import Conflict, Proposal, Review, Track
+from plumbers.cfp.permissions import committee_track_ids
+from plumbers.models import Conference, User
+from plumbers.permissions import is_organizer
+
+
+def public_tracks(*, conference: Conference | None) -> QuerySet[Track]:
+    """The tracks of an edition with their extensions, for the CFP page, the feed and home."""
+    if conference is None:
+        return Track.objects.none()
+    return Track.objects.filter(conference=conference).with_extensions()
+
+
+def my_proposals(*, user: User) -> QuerySet[Proposal]:
+    return (
+        Proposal.objects.filter(submitter=user)
+        .select_related("track", "track__conference")
+        .prefetch_related("co_speakers")
+        .order_by("-created_at", "-id")
+    )
+
+
+def my_co_speaking(*, user: User) -> QuerySet[Proposal]:
+    return (
+        Proposal.objects.filter(co_speakers=user)
+        .select_related("track", "track__conference", "submitter")
+        .order_by("-created_at", "-id")
+    )
+
+
+def triage_tracks(*, user: User, conference: Conference | None) -> QuerySet[Track]:
+    """Tracks whose proposals ``user`` may see in the triage area (all, for organizers)."""
+    if conference is None:
+        return Track.objects.none()
+    tracks = Track.objects.filter(conference=conference)
+    if not is_organizer(user):
+        tracks = tracks.filter(pk__in=committee_track_ids(user, conference))
+    return tracks.order_by("order", "name")
+
+
+def _not_involved(queryset: QuerySet[Proposal], user: User) -> QuerySet[Proposal]:
+    return (
+        queryset.exclude(submitter=user)
+        .exclude(pk__in=Proposal.co_speakers.through.objects.filter(user=user).values("proposal"))
+        .exclude(pk__in=Conflict.objects.filter(reviewer=user).values("proposal"))
+    )
+
+
+def visible_proposals(*, user: User, conference: Conference | None) -> QuerySet[Proposal]:
+    """Proposals ``user`` may see in the triage area, never their own, co-spoken or
+    conflicted ones. Used for the list and to answer 404 on anything else."""
+    if conference is None:
+        return Proposal.objects.none()
+    proposals = Proposal.objects.filter(track__conference=conference)
+    if not is_organizer(user):
+        proposals = proposals.filter(track__in=committee_track_ids(user, conference))
+    return _not_involved(proposals, user)
+
+
+def triage_list(
+    *,
+    user: User,
+    conference: Conference | None,
+    track: Track | None = None,
+    state: str = "",
+    unreviewed_by_me: bool = False,
+    sort: str = "",
+) -> QuerySet[Proposal]:
+    """The triage list: annotated with mean score, review count and my review, in a fixed
+    number of queries however many proposals there are (subqueries, no per-row reads)."""
+    reviews = Review.objects.filter(proposal=OuterRef("pk"))
+    proposals = (
+        visible_proposals(user=user, conference=conference)
+        .select_related("track", "submitter")
+        .annotate(
+            mean_score=Subquery(
+                reviews.values("proposal").annotate(m=Avg("score")).values("m")[:1],
+                output_field=FloatField(),
+            ),
+            review_count=Coalesce(
+                Subquery(
+                    reviews.values("proposal").annotate(c=Count("pk")).values("c")[:1],
+                    output_field=IntegerField(),
+                ),
+                Value(0),
+            ),
+            my_score=Subquery(reviews.filter(reviewer=user).values("score")[:1]),
+            reviewed_by_me=Exists(reviews.filter(reviewer=user)),
+        )
+    )
+    if track is not None:
+        proposals = proposals.filter(track=track)
+    if state:
+        proposals = proposals.filter(state=state)
+    if unreviewed_by_me:
+        proposals = proposals.filter(reviewed_by_me=False)
+    orderings = {
+        "score": [F("mean_score").desc(nulls_last=True), "-review_count", "pk"],
+        "-score": [F("mean_score").asc(nulls_last=True), "-review_count", "pk"],
+        "reviews": ["review_count", "pk"],
+        "-reviews": ["-review_count", "pk"],
+    }
+    return proposals.order_by(*orderings.get(sort, ["created_at", "pk"]))
+
+
+def next_unreviewed(*, user: User, conference: Conference | None, track: Track | None = None):
+    """The proposal a reviewer should look at next: submitted, in a track they review, not
+    reviewed by them yet, fewest reviews first, oldest first."""
+    if conference is None:
+        return None
+    reviews = Review.objects.filter(proposal=OuterRef("pk"))
+    proposals = (
+        visible_proposals(user=user, conference=conference)
+        .filter(
+            state=Proposal.State.SUBMITTED,
+            track__in=committee_track_ids(user, conference),
+        )
+        .filter(~Exists(reviews.filter(reviewer=user)))
+        .annotate(n=Count("reviews"))
+    )
+    if track is not None:
+        proposals = proposals.filter(track=track)
+    return proposals.order_by("n", "created_at", "pk").first()
+
+
+def _mc_lead_ids(conference: Conference) -> set[int]:
+    try:
+        from microconferences.selectors import lead_user_ids
+    except ImportError:
+        lead_user_ids = None
+    if lead_user_ids is not None:
+        return set(lead_user_ids(conference=conference))
+    from microconferences.models import Microconference
+
+    return set(
+        Microconference.objects.filter(
+            conference=conference, status=Microconference.Status.ACCEPTED
+        )
+        .exclude(leads=None)
+        .values_list("leads", flat=True)
+    )
+
+
+def content_contributor_user_ids(*, conference: Conference) -> set[int]:
+    """Users who contribute content to ``conference``: submitters and co-speakers of its
+    accepted proposals, and leads of its accepted microconferences. The registration app
+    uses this for its waitlist priority rule (two or three queries, any number of users)."""
+    accepted = Proposal.objects.filter(track__conference=conference, state=Proposal.State.ACCEPTED)
+    ids = set(accepted.values_list("submitter_id", flat=True))
+    ids |= set(
+        Proposal.co_speakers.through.objects.filter(proposal__in=accepted).values_list(
+            "user_id", flat=True
+        )
+    )
+    return ids | _mc_lead_ids(conference)
+
+
+def contributor_reasons(*, user: User, conference: Conference) -> list[str]:
+    """Why ``user`` is a content contributor in ``conference`` (empty list: they are not)."""
+    if not getattr(user, "is_authenticated", False):
+        return []
+    reasons = []
+    speaks = Proposal.objects.filter(
+        Q(submitter=user) | Q(co_speakers=user),
+        track__conference=conference,
+        state=Proposal.State.ACCEPTED,
+    ).exists()
+    if speaks:
+        reasons.append("speaker")
+    if user.pk in _mc_lead_ids(conference):
+        reasons.append("microconference lead")
+    return reasons
+
+
+def is_content_contributor(*, user: User, conference: Conference) -> bool:
+    return bool(contributor_reasons(user=user, conference=conference))

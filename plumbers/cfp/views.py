@@ -1,0 +1,433 @@
+"""CFP pages. Thin: permission, form, one service, message, redirect.
+
+Access rules (tested in tests/cfp/test_permissions.py):
+
+* /cfp/ and /cfp/deadlines.ics are public.
+* Submitting and "my proposals" need a login (anonymous people are sent to the login page
+  and back) and a verified email address (otherwise 403 with an explanation).
+* A proposal that is not yours answers 404 on the edit and withdraw pages.
+* The triage area /cfp/review/... answers 403 to logged-in people who review no track and
+  are not organizers (the area itself is no secret). Inside it, a proposal you may not see
+  (another track's, or one you submitted, co-speak or declared a conflict on) answers 404,
+  exactly like an id that does not exist, so ids cannot be probed.
+* Deciding needs a chair of the proposal's track or an organizer (403 otherwise).
+"""
+
+import datetime as dt
+
+import icalendar
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from plumbers.cfp import selectors, services
+from plumbers.cfp.forms import (
+    BulkDecideForm,
+    ConflictForm,
+    DecideForm,
+    ProposalForm,
+    ReviewForm,
+)
+from plumbers.cfp.models import Proposal, Review, Track
+from plumbers.cfp.permissions import (
+    can_decide_proposal,
+    can_review_proposal,
+    can_use_triage,
+    chair_track_ids,
+)
+from plumbers.cfp.services import CfpError
+from plumbers.permissions import is_organizer, is_verified
+from plumbers.selectors import current_conference
+
+
+def _conference(request):
+    if not hasattr(request, "_current_conference"):
+        request._current_conference = current_conference()
+    return request._current_conference
+
+
+def index(request):
+    conference = _conference(request)
+    tracks = list(selectors.public_tracks(conference=conference))
+    return render(
+        request,
+        "cfp/index.html",
+        {
+            "conference": conference,
+            "tracks": tracks,
+            "can_review": request.user.is_authenticated and can_use_triage(request.user),
+        },
+    )
+
+
+def deadlines_ics(request):
+    """One VEVENT per track of the current edition. The UID never changes and SEQUENCE is the
+    number of extensions, so calendar apps move the event when a deadline is extended."""
+    conference = _conference(request)
+    cal = icalendar.Calendar()
+    cal.add("prodid", "-//Plumbers//CFP deadlines//EN")
+    cal.add("version", "2.0")
+    cal.add("x-wr-calname", f"{conference.name if conference else 'Plumbers'} CFP deadlines")
+    for track in selectors.public_tracks(conference=conference):
+        event = icalendar.Event()
+        event.add("uid", f"track-{track.pk}@plumbers")
+        event.add("sequence", track.sequence)
+        event.add("summary", f"CFP deadline: {track.name}")
+        event.add("dtstart", track.deadline.astimezone(dt.UTC))
+        event.add("dtend", track.deadline.astimezone(dt.UTC))
+        event.add("dtstamp", (track.last_extension.at if track.is_extended else track.opens_at))
+        description = f"Submit at {request.build_absolute_uri(track.get_submit_url())}"
+        if track.is_extended:
+            ext = track.last_extension
+            original = track.original_deadline.astimezone(dt.UTC)
+            description += f"\nExtended from {original:%Y-%m-%d %H:%M} UTC. {ext.reason}"
+        event.add("description", description)
+        event.add("url", request.build_absolute_uri(reverse("cfp:index")))
+        cal.add_component(event)
+    response = HttpResponse(cal.to_ical(), content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = 'inline; filename="cfp-deadlines.ics"'
+    return response
+
+
+def _require_verified(request):
+    if not is_verified(request.user):
+        response = render(request, "cfp/verify_first.html", status=403)
+        return response
+    return None
+
+
+@login_required
+def submit(request, slug):
+    conference = _conference(request)
+    track = get_object_or_404(Track.objects.with_extensions(), conference=conference, slug=slug)
+    refusal = _require_verified(request)
+    if refusal:
+        return refusal
+    form = ProposalForm(request.POST or None, submitter=request.user)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.proposal_submit(
+                track=track,
+                submitter=request.user,
+                title=data["title"],
+                abstract=data["abstract"],
+                notes=data["notes"],
+                co_speakers=data["co_speakers"],
+            )
+        except CfpError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, f"Thank you: “{data['title']}” was submitted.")
+            return redirect("cfp:my_proposals")
+    status = 200
+    if request.method == "POST" and form.errors:
+        status = 400
+    return render(
+        request,
+        "cfp/submit.html",
+        {"track": track, "form": form, "is_open": track.is_open()},
+        status=status,
+    )
+
+
+@login_required
+def my_proposals(request):
+    return render(
+        request,
+        "cfp/my_proposals.html",
+        {
+            "proposals": selectors.my_proposals(user=request.user),
+            "co_speaking": selectors.my_co_speaking(user=request.user),
+        },
+    )
+
+
+def _my_proposal(request, pk):
+    return get_object_or_404(
+        Proposal.objects.select_related("track", "track__conference").prefetch_related(
+            "co_speakers"
+        ),
+        pk=pk,
+        submitter=request.user,
+    )
+
+
+@login_required
+def proposal_edit(request, pk):
+    proposal = _my_proposal(request, pk)
+    if request.method == "POST":
+        form = ProposalForm(request.POST, submitter=request.user)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                services.proposal_update(
+                    proposal=proposal,
+                    actor=request.user,
+                    title=data["title"],
+                    abstract=data["abstract"],
+                    notes=data["notes"],
+                    co_speakers=data["co_speakers"],
+                )
+            except CfpError as exc:
+                form.add_error(None, str(exc))
+            else:
+                messages.success(request, f"“{data['title']}” was saved.")
+                return redirect("cfp:my_proposals")
+    else:
+        form = ProposalForm(initial=ProposalForm.initial_for(proposal), submitter=request.user)
+    editable = proposal.state == Proposal.State.SUBMITTED and proposal.track.is_open()
+    return render(
+        request,
+        "cfp/proposal_edit.html",
+        {"proposal": proposal, "track": proposal.track, "form": form, "editable": editable},
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@login_required
+def proposal_withdraw(request, pk):
+    proposal = _my_proposal(request, pk)
+    if request.method == "POST":
+        try:
+            services.proposal_withdraw(proposal=proposal, actor=request.user)
+        except CfpError as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, f"“{proposal.title}” was withdrawn.")
+        return redirect("cfp:my_proposals")
+    return render(request, "cfp/proposal_withdraw.html", {"proposal": proposal})
+
+
+def _triage_guard(request):
+    if not request.user.is_authenticated:
+        return redirect(f"{reverse('account_login')}?next={request.get_full_path()}")
+    if not can_use_triage(request.user):
+        raise PermissionDenied("The review area is for reviewers, chairs and organizers.")
+    return None
+
+
+def _int_or_none(value):
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def review_list(request):
+    guard = _triage_guard(request)
+    if guard:
+        return guard
+    conference = _conference(request)
+    tracks = list(selectors.triage_tracks(user=request.user, conference=conference))
+    track_id = _int_or_none(request.GET.get("track"))
+    track = next((t for t in tracks if t.pk == track_id), None)
+    state = request.GET.get("state", "")
+    if state not in Proposal.State.values:
+        state = ""
+    unreviewed = request.GET.get("unreviewed") == "1"
+    sort = request.GET.get("sort", "")
+    proposals = list(
+        selectors.triage_list(
+            user=request.user,
+            conference=conference,
+            track=track,
+            state=state,
+            unreviewed_by_me=unreviewed,
+            sort=sort,
+        )
+    )
+    if is_organizer(request.user):
+        chair_ids = {t.pk for t in tracks}
+    else:
+        chair_ids = chair_track_ids(request.user)
+    decidable = [p for p in proposals if p.track_id in chair_ids]
+    return render(
+        request,
+        "cfp/review_list.html",
+        {
+            "tracks": tracks,
+            "track": track,
+            "state": state,
+            "states": Proposal.State.choices,
+            "unreviewed": unreviewed,
+            "sort": sort,
+            "proposals": proposals,
+            "decidable_ids": {p.pk for p in decidable},
+            "can_decide_any": bool(decidable),
+            "bulk_form": BulkDecideForm(queryset=Proposal.objects.none()),
+        },
+    )
+
+
+def review_next(request):
+    guard = _triage_guard(request)
+    if guard:
+        return guard
+    conference = _conference(request)
+    track_id = _int_or_none(request.GET.get("track"))
+    track = Track.objects.filter(pk=track_id, conference=conference).first() if track_id else None
+    proposal = selectors.next_unreviewed(user=request.user, conference=conference, track=track)
+    if proposal is None:
+        messages.info(request, "Nothing left to review: you have reviewed every proposal.")
+        return redirect("cfp:review_list")
+    return redirect("cfp:review_detail", pk=proposal.pk)
+
+
+def _visible_proposal(request, pk):
+    return get_object_or_404(
+        selectors.visible_proposals(user=request.user, conference=_conference(request))
+        .select_related("track", "track__conference", "submitter")
+        .prefetch_related("co_speakers"),
+        pk=pk,
+    )
+
+
+def review_detail(request, pk):
+    guard = _triage_guard(request)
+    if guard:
+        return guard
+    proposal = _visible_proposal(request, pk)
+    may_review = can_review_proposal(request.user, proposal)
+    mine = Review.objects.filter(proposal=proposal, reviewer=request.user).first()
+    if request.method == "POST":
+        if not may_review:
+            raise PermissionDenied("You are not a reviewer of this track.")
+        form = ReviewForm(request.POST)
+        if form.is_valid():
+            try:
+                services.review_submit(
+                    proposal=proposal,
+                    reviewer=request.user,
+                    score=form.cleaned_data["score"],
+                    confidence=form.cleaned_data["confidence"],
+                    comment=form.cleaned_data["comment"],
+                )
+            except CfpError as exc:
+                form.add_error(None, str(exc))
+            else:
+                messages.success(request, "Your review was saved.")
+                return redirect("cfp:review_detail", pk=proposal.pk)
+    else:
+        initial = (
+            {"score": mine.score, "confidence": mine.confidence, "comment": mine.comment}
+            if mine
+            else {"score": 0, "confidence": 2}
+        )
+        form = ReviewForm(initial=initial)
+    # A reviewer sees the others' reviews only once their own is in (no anchoring); chairs
+    # and organizers, who decide, always see them.
+    may_decide = can_decide_proposal(request.user, proposal)
+    others_visible = mine is not None or may_decide
+    others = (
+        list(
+            proposal.reviews.exclude(reviewer=request.user)
+            .select_related("reviewer")
+            .order_by("created_at")
+        )
+        if others_visible
+        else []
+    )
+    return render(
+        request,
+        "cfp/review_detail.html",
+        {
+            "proposal": proposal,
+            "track": proposal.track,
+            "form": form,
+            "mine": mine,
+            "may_review": may_review,
+            "may_decide": may_decide,
+            "others_visible": others_visible,
+            "others": others,
+            "other_count": proposal.reviews.exclude(reviewer=request.user).count(),
+            "conflict_form": ConflictForm(),
+        },
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@require_POST
+def review_conflict(request, pk):
+    guard = _triage_guard(request)
+    if guard:
+        return guard
+    proposal = _visible_proposal(request, pk)
+    form = ConflictForm(request.POST)
+    reason = form.cleaned_data["reason"] if form.is_valid() else ""
+    services.conflict_declare(proposal=proposal, reviewer=request.user, reason=reason)
+    messages.success(
+        request, f"Conflict declared: “{proposal.title}” is no longer in your review list."
+    )
+    return redirect("cfp:review_list")
+
+
+@require_POST
+def review_decide(request, pk):
+    guard = _triage_guard(request)
+    if guard:
+        return guard
+    proposal = _visible_proposal(request, pk)
+    if not can_decide_proposal(request.user, proposal):
+        raise PermissionDenied("Only the track's chairs and organizers decide.")
+    form = DecideForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Choose accept or reject.")
+        return redirect("cfp:review_detail", pk=proposal.pk)
+    try:
+        changed = services.proposal_decide(
+            proposals=proposal, decision=form.cleaned_data["decision"], actor=request.user
+        )
+    except CfpError as exc:
+        messages.error(request, str(exc))
+    else:
+        verb = "accepted" if form.cleaned_data["decision"] == "accepted" else "rejected"
+        if changed:
+            messages.success(request, f"“{proposal.title}” {verb}; the speakers were mailed.")
+        else:
+            messages.info(request, f"“{proposal.title}” was already {verb}.")
+    return redirect("cfp:review_detail", pk=proposal.pk)
+
+
+@require_POST
+def review_bulk_decide(request):
+    guard = _triage_guard(request)
+    if guard:
+        return guard
+    visible = selectors.visible_proposals(user=request.user, conference=_conference(request))
+    form = BulkDecideForm(request.POST, queryset=visible)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+        return _back_to_list(request)
+    selected = list(form.cleaned_data["proposals"].select_related("track"))
+    if not any(can_decide_proposal(request.user, p) for p in selected):
+        raise PermissionDenied("Only the track's chairs and organizers decide.")
+    try:
+        changed = services.proposal_decide(
+            proposals=selected,
+            decision=form.cleaned_data["decision"],
+            actor=request.user,
+        )
+    except CfpError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(
+            request,
+            f"{len(changed)} proposal{'s' if len(changed) != 1 else ''} "
+            f"{form.cleaned_data['decision']}; the speakers were mailed.",
+        )
+    return _back_to_list(request)
+
+
+def _back_to_list(request):
+    """Back to the triage list with its filters (only ever a /cfp/review/ address)."""
+    next_url = request.POST.get("next", "")
+    if next_url.startswith("/cfp/review/") and "//" not in next_url:
+        return redirect(next_url)
+    return redirect("cfp:review_list")

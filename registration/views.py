@@ -1,0 +1,201 @@
+"""/register/: the person's registration for the current edition. Views are thin: check the
+login and the verified address, validate the form, call one service, message, redirect."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from plumbers.permissions import is_verified
+from plumbers.selectors import current_conference
+from registration import selectors, services
+from registration.forms import RedeemForm, RegisterForm
+from registration.models import AttendanceKind, Registration
+
+
+def _page(request, *, conference, bound_kind=None, bound_form=None, redeem_form=None, status=200):
+    now = timezone.now()
+    kinds = list(selectors.current_kinds(conference=conference))
+    mine = selectors.my_registrations(user=request.user, conference=conference)
+    entries = []
+    has_in_person_place = False
+    for summary in selectors.kind_summaries(kinds=kinds, now=now):
+        kind = summary.kind
+        reg = mine.get(kind.pk)
+        active = reg is not None and reg.is_active
+        if active and kind.is_in_person and reg.status == Registration.Status.CONFIRMED:
+            has_in_person_place = True
+        waitlist = summary.sold_out
+        if bound_kind is not None and bound_kind.pk == kind.pk:
+            form = bound_form
+        else:
+            form = RegisterForm(kind=kind, waitlist=waitlist)
+        entries.append(
+            {
+                "kind": kind,
+                "summary": summary,
+                "registration": reg,
+                "active": active,
+                "open": kind.is_open(now),
+                "not_yet_open": now < kind.opens_at,
+                "position": selectors.waitlist_position(registration=reg)
+                if active and reg.status == Registration.Status.WAITLISTED
+                else None,
+                "form": form,
+                "waitlist": form.fields["reason"].required,
+            }
+        )
+    in_person_kinds = [e for e in entries if e["kind"].is_in_person]
+    return render(
+        request,
+        "registration/register.html",
+        {
+            "conference": conference,
+            "entries": entries,
+            "verified": True,
+            "redeem_form": redeem_form or RedeemForm(),
+            "can_redeem": bool(in_person_kinds) and not has_in_person_place,
+        },
+        status=status,
+    )
+
+
+def _guard(request):
+    """The edition and the verified address every action needs, or a response to return."""
+    conference = current_conference()
+    if conference is None:
+        return None, render(request, "registration/register.html", {"conference": None})
+    if not is_verified(request.user):
+        return None, render(
+            request,
+            "registration/register.html",
+            {"conference": conference, "verified": False},
+            status=403 if request.method == "POST" else 200,
+        )
+    return conference, None
+
+
+@login_required
+def register(request):
+    conference, response = _guard(request)
+    if response is not None:
+        return response
+    return _page(request, conference=conference)
+
+
+@login_required
+@require_POST
+def register_kind(request, kind_id: int):
+    conference, response = _guard(request)
+    if response is not None:
+        return response
+    kind = get_object_or_404(AttendanceKind, pk=kind_id, conference=conference)
+    waitlist = request.POST.get("waitlist") == "1"
+    form = RegisterForm(request.POST, kind=kind, waitlist=waitlist)
+    if form.is_valid():
+        try:
+            reg = services.registration_create(
+                user=request.user, kind=kind, reason=form.cleaned_data["reason"]
+            )
+        except services.RegistrationError as exc:
+            # Sold out meanwhile: show the waitlist form with what was typed kept.
+            form = RegisterForm(request.POST, kind=kind, waitlist=True)
+            form.is_valid()
+            form.add_error(None, str(exc))
+        else:
+            if reg.status == Registration.Status.CONFIRMED:
+                messages.success(request, f"{kind.name}: your registration is confirmed.")
+            else:
+                messages.success(request, f"{kind.name}: you are on the waitlist.")
+            return redirect("registration:register")
+    return _page(request, conference=conference, bound_kind=kind, bound_form=form, status=400)
+
+
+def _own_registration(request, registration_id: int, conference):
+    return get_object_or_404(
+        Registration.objects.select_related("kind"),
+        pk=registration_id,
+        user=request.user,
+        kind__conference=conference,
+    )
+
+
+def _registration_action(request, registration_id: int, action):
+    conference, response = _guard(request)
+    if response is not None:
+        return response
+    reg = _own_registration(request, registration_id, conference)
+    try:
+        message = action(reg)
+    except services.RegistrationError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, message)
+    return redirect("registration:register")
+
+
+@login_required
+@require_POST
+def accept(request, registration_id: int):
+    def act(reg):
+        services.offer_accept(registration=reg, user=request.user)
+        return f"{reg.kind.name}: your registration is confirmed."
+
+    return _registration_action(request, registration_id, act)
+
+
+@login_required
+@require_POST
+def decline(request, registration_id: int):
+    def act(reg):
+        services.offer_decline(registration=reg, user=request.user)
+        return f"{reg.kind.name}: you declined the offer; the seat goes to the next person."
+
+    return _registration_action(request, registration_id, act)
+
+
+@login_required
+def cancel(request, registration_id: int):
+    """GET asks for confirmation (a scarce seat is not given up by one stray click)."""
+    if request.method != "POST":
+        conference, response = _guard(request)
+        if response is not None:
+            return response
+        reg = _own_registration(request, registration_id, conference)
+        if not reg.is_active:
+            messages.error(request, "This registration is not active any more.")
+            return redirect("registration:register")
+        return render(
+            request,
+            "registration/cancel_confirm.html",
+            {"registration": reg, "conference": conference},
+        )
+
+    def act(reg):
+        services.registration_cancel(
+            registration=reg, actor=request.user, reason="Cancelled by the attendee."
+        )
+        return f"{reg.kind.name}: your registration is cancelled."
+
+    return _registration_action(request, registration_id, act)
+
+
+@login_required
+@require_POST
+def redeem(request):
+    conference, response = _guard(request)
+    if response is not None:
+        return response
+    form = RedeemForm(request.POST)
+    if form.is_valid():
+        try:
+            reg = services.pass_redeem(code=form.cleaned_data["code"], user=request.user)
+        except services.RegistrationError as exc:
+            form.add_error("code", str(exc))
+        else:
+            messages.success(
+                request, f"{reg.kind.name}: your registration is confirmed with your pass."
+            )
+            return redirect("registration:register")
+    return _page(request, conference=conference, redeem_form=form, status=400)

@@ -1,0 +1,72 @@
+"""An organizer extends a deadline from the admin; the public CFP page shows the new date
+with the old one struck through. The same action on a hard-deadline track is refused."""
+
+import datetime as dt
+import zoneinfo
+
+import pytest
+
+from plumbers.cfp.models import DeadlineExtension, Track
+from tests.cfp.factories import TrackFactory
+from tests.conftest import log_in
+
+pytestmark = pytest.mark.e2e
+DUBLIN = zoneinfo.ZoneInfo("Europe/Dublin")
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+def _run_extend_action(page, track_name, new_deadline, reason):
+    page.goto("/admin/cfp/track/")
+    page.get_by_role("row", name=track_name).get_by_role("checkbox").check()
+    page.get_by_role("combobox", name="Action").select_option(label="Extend deadline")
+    page.get_by_role("button", name="Go").click()
+    page.get_by_role("heading", name="Extend deadline").wait_for()
+    page.get_by_label("New deadline").fill(new_deadline)
+    page.get_by_label("Reason (shown publicly)").fill(reason)
+    page.get_by_label("Publish a news announcement about the extension").check()
+    page.get_by_role("button", name="Extend deadline").click()
+    page.wait_for_load_state()
+
+
+def test_organizer_extends_deadline_and_public_page_strikes_old_one(page, conference, organizer):
+    TrackFactory(
+        conference=conference,
+        name="Refereed presentations",
+        opens_at=dt.datetime(2020, 3, 1, tzinfo=DUBLIN),
+        deadline=dt.datetime(2099, 6, 12, 23, 59, tzinfo=DUBLIN),
+    )
+    log_in(page, organizer.email)
+
+    _run_extend_action(page, "Refereed presentations", "2099-06-19T23:59", "One more week.")
+
+    assert page.get_by_text("The deadline of Refereed presentations was extended.").is_visible()
+    page.goto("/cfp/")
+    card = page.locator("#track-" + Track.objects.get().slug)
+    struck = card.locator("del")
+    assert "Fri 12 Jun 2099, 23:59 IST" in struck.inner_text()
+    assert "Fri 19 Jun 2099, 23:59 IST" in card.inner_text()
+    assert "One more week." in card.inner_text()
+    assert DeadlineExtension.objects.get().extended_by == organizer
+
+
+def test_extend_action_on_hard_track_shows_refusal(page, conference, organizer):
+    deadline = dt.datetime(2099, 7, 16, 23, 59, tzinfo=DUBLIN)
+    TrackFactory(
+        conference=conference,
+        name="Refereed presentations 2023",
+        deadline=deadline,
+        deadline_policy=Track.DeadlinePolicy.HARD,
+    )
+    log_in(page, organizer.email)
+
+    _run_extend_action(page, "Refereed presentations 2023", "2099-07-23T23:59", "Please?")
+
+    assert page.get_by_text(
+        "The deadline of Refereed presentations 2023 is hard and cannot be extended."
+    ).is_visible()
+    assert Track.objects.get().deadline == deadline
+    assert not DeadlineExtension.objects.exists()
