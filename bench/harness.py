@@ -20,6 +20,10 @@ def bench_env(database: str, **extra) -> dict:
         DJANGO_SETTINGS_MODULE="bench.settings",
         DATABASE_URL=f"postgres://postgres@127.0.0.1:5432/{database}",
         PYTHONPATH=str(ROOT),
+        DJANGO_STATIC_ROOT=str(ROOT / "var" / "bench-static"),
+        REDIS_URL=os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/5"),
+        DJANGO_CACHE_PREFIX=f"bench-{database}",
+        DJANGO_MEDIA_ROOT=str(ROOT / "var" / "bench-media"),
         DJANGO_ALLOW_ASYNC_UNSAFE="",
     )
     env.pop("DJANGO_ALLOW_ASYNC_UNSAFE")
@@ -43,6 +47,11 @@ def manage(env: dict, *args: str) -> str:
     return result.stdout
 
 
+def prepare_static(env: dict) -> None:
+    """Production serves collected, hashed static files (whitenoise manifest)."""
+    manage(env, "collectstatic", "--noinput", "--clear")
+
+
 def wait_until_up(url: str, timeout: float = 60) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -59,6 +68,9 @@ def wait_until_up(url: str, timeout: float = 60) -> None:
 def gunicorn(env: dict, ports: list[int], workers: int = 2, threads: int = 1):
     """Start one gunicorn per port (separate instances sharing the database)."""
     processes = []
+    log_path = ROOT / "var" / "bench-gunicorn.log"
+    log_path.parent.mkdir(parents=True, exist_ok=True)
+    log = open(log_path, "ab")  # noqa: SIM115 - closed in finally
     try:
         for port in ports:
             processes.append(
@@ -82,8 +94,7 @@ def gunicorn(env: dict, ports: list[int], workers: int = 2, threads: int = 1):
                     cwd=ROOT,
                     env=env,
                     stdout=subprocess.DEVNULL,
-                    stderr=subprocess.PIPE,
-                    text=True,
+                    stderr=log,
                     start_new_session=True,
                 )
             )
@@ -101,6 +112,7 @@ def gunicorn(env: dict, ports: list[int], workers: int = 2, threads: int = 1):
                 process.wait(timeout=20)
             except subprocess.TimeoutExpired:
                 os.killpg(process.pid, signal.SIGKILL)
+        log.close()
 
 
 def wrk(url: str, *, seconds: int, connections: int, threads: int = 2) -> dict:

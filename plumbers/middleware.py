@@ -21,12 +21,12 @@ class RequestIdMiddleware:
     def __call__(self, request):
         incoming = request.headers.get("X-Request-ID", "")
         request_id = incoming if _VALID.match(incoming) else uuid.uuid4().hex
-        token = _request_id.set(request_id)
+        # Not reset when the response leaves this middleware: Django logs 4xx/5xx responses
+        # after the middleware chain returns, and those lines must carry the id too. The
+        # next request on this thread sets its own id first.
+        _request_id.set(request_id)
         request.request_id = request_id
-        try:
-            response = self.get_response(request)
-        finally:
-            _request_id.reset(token)
+        response = self.get_response(request)
         response["X-Request-ID"] = request_id
         return response
 

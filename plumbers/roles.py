@@ -3,19 +3,30 @@ created by a data migration; this keeps its permissions complete after every mig
 model added by a later migration is covered without another data migration."""
 
 ORGANIZER_APP_LABELS = (
-    "plumbers", "cfp", "microconferences", "registration", "sponsors", "account", "django_tasks_db",
+    "plumbers",
+    "cfp",
+    "microconferences",
+    "registration",
+    "sponsors",
+    "account",
+    "django_tasks_database",  # the label of django_tasks_db's app: the queued mail
 )
 
 
 def sync_organizer_permissions(sender=None, using="default", apps=None, **kwargs):
+    from django.apps import apps as global_apps
+    from django.contrib.auth.management import create_permissions
     from django.contrib.auth.models import Group, Permission
 
     from plumbers.permissions import ORGANIZERS_GROUP
 
+    # post_migrate receivers run in app order and ours is connected before auth's, so the
+    # permissions of apps after ours may not exist yet: create them first (idempotent).
+    for app_config in global_apps.get_app_configs():
+        create_permissions(app_config, verbosity=0, using=using)
+
     group, _ = Group.objects.using(using).get_or_create(name=ORGANIZERS_GROUP)
-    perms = Permission.objects.using(using).filter(
-        content_type__app_label__in=ORGANIZER_APP_LABELS
-    )
+    perms = Permission.objects.using(using).filter(content_type__app_label__in=ORGANIZER_APP_LABELS)
     auth_perms = Permission.objects.using(using).filter(
         content_type__app_label="auth", codename__in=["view_group"]
     )

@@ -11,7 +11,7 @@ from plumbers.permissions import is_verified
 from plumbers.selectors import current_conference
 from registration import selectors, services
 from registration.forms import RedeemForm, RegisterForm
-from registration.models import AttendanceKind, Registration
+from registration.models import ACTIVE_STATUSES, AttendanceKind, Registration
 
 
 def _page(request, *, conference, bound_kind=None, bound_form=None, redeem_form=None, status=200):
@@ -99,6 +99,13 @@ def register_kind(request, kind_id: int):
                 user=request.user, kind=kind, reason=form.cleaned_data["reason"]
             )
         except services.RegistrationError as exc:
+            if Registration.objects.filter(
+                user=request.user, kind=kind, status__in=ACTIVE_STATUSES
+            ).exists():
+                # A replayed or double-submitted form: the page shows the registration, not
+                # the form, so the reason goes into a message.
+                messages.error(request, str(exc))
+                return redirect("registration:register")
             # Sold out meanwhile: show the waitlist form with what was typed kept.
             form = RegisterForm(request.POST, kind=kind, waitlist=True)
             form.is_valid()
@@ -192,6 +199,15 @@ def redeem(request):
         try:
             reg = services.pass_redeem(code=form.cleaned_data["code"], user=request.user)
         except services.RegistrationError as exc:
+            if Registration.objects.filter(
+                user=request.user,
+                kind__conference=conference,
+                kind__kind=AttendanceKind.Kind.IN_PERSON,
+                status=Registration.Status.CONFIRMED,
+            ).exists():
+                # The redeem form is not shown to someone with a place: say it in a message.
+                messages.error(request, str(exc))
+                return redirect("registration:register")
             form.add_error("code", str(exc))
         else:
             messages.success(

@@ -1,4 +1,6 @@
 from django import forms
+from django.core.validators import validate_email
+from django.db.models.functions import Lower
 
 from plumbers.cfp.models import Proposal
 from plumbers.models import User
@@ -47,23 +49,44 @@ class ProposalForm(forms.Form):
             "co_speakers": "\n".join(p.email for p in proposal.co_speakers.all()),
         }
 
+    MAX_CO_SPEAKERS = 10
+
     def clean_co_speakers(self) -> list[User]:
         raw = self.cleaned_data.get("co_speakers", "")
-        emails = []
+        emails: list[str] = []
         for part in raw.replace(",", "\n").replace(";", "\n").split():
             email = part.strip()
             if email and email.lower() not in {e.lower() for e in emails}:
                 emails.append(email)
-        users, errors = [], []
+        if len(emails) > self.MAX_CO_SPEAKERS:
+            raise forms.ValidationError(
+                f"At most {self.MAX_CO_SPEAKERS} co-speakers, please ({len(emails)} given)."
+            )
+        errors = []
+        for email in emails:
+            try:
+                validate_email(email)
+            except forms.ValidationError:
+                shown = email if len(email) <= 80 else email[:77] + "…"
+                errors.append(f"“{shown}” is not an email address.")
+        if errors:
+            raise forms.ValidationError(errors)
+        # One query for all of them, compared case-insensitively.
+        wanted = {email.lower() for email in emails}
+        found = {
+            person.email.lower(): person
+            for person in User.objects.annotate(email_lower=Lower("email")).filter(
+                email_lower__in=wanted, is_active=True
+            )
+        }
+        users = []
         for email in emails:
             if email.lower() == self.submitter.email.lower():
                 errors.append("You are the submitter; do not list yourself as a co-speaker.")
-                continue
-            person = User.objects.filter(email__iexact=email, is_active=True).first()
-            if person is None:
+            elif email.lower() not in found:
                 errors.append(f"No account with the email {email}; ask them to sign up first.")
             else:
-                users.append(person)
+                users.append(found[email.lower()])
         if errors:
             raise forms.ValidationError(errors)
         return users
@@ -98,6 +121,20 @@ class DecideForm(forms.Form):
     )
 
 
+class ProposalChoiceField(forms.ModelMultipleChoiceField):
+    """Refuses ids that cannot exist (not digits, beyond 64 bits) before the database sees
+    them: SQLite raises OverflowError on such a parameter instead of finding nothing."""
+
+    def _check_values(self, value):
+        for pk in value:
+            text = str(pk)
+            if not text.isdigit() or int(text) > 2**63 - 1:
+                raise forms.ValidationError(
+                    "Select proposals from the list.", code="invalid_choice"
+                )
+        return super()._check_values(value)
+
+
 class BulkDecideForm(forms.Form):
     decision = forms.ChoiceField(
         label="Decision for the selected proposals",
@@ -106,7 +143,7 @@ class BulkDecideForm(forms.Form):
             (Proposal.State.REJECTED, "Reject"),
         ],
     )
-    proposals = forms.ModelMultipleChoiceField(
+    proposals = ProposalChoiceField(
         queryset=Proposal.objects.none(),
         error_messages={"required": "Select at least one proposal."},
     )

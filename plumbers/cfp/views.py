@@ -319,6 +319,17 @@ def review_detail(request, pk):
             else {"score": 0, "confidence": 2}
         )
         form = ReviewForm(initial=initial)
+    return _review_page(
+        request,
+        proposal,
+        form=form,
+        mine=mine,
+        may_review=may_review,
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+def _review_page(request, proposal, *, form, mine, may_review, conflict_form=None, status=200):
     # A reviewer sees the others' reviews only once their own is in (no anchoring); chairs
     # and organizers, who decide, always see them.
     may_decide = can_decide_proposal(request.user, proposal)
@@ -345,9 +356,9 @@ def review_detail(request, pk):
             "others_visible": others_visible,
             "others": others,
             "other_count": proposal.reviews.exclude(reviewer=request.user).count(),
-            "conflict_form": ConflictForm(),
+            "conflict_form": conflict_form or ConflictForm(),
         },
-        status=400 if request.method == "POST" else 200,
+        status=status,
     )
 
 
@@ -358,8 +369,21 @@ def review_conflict(request, pk):
         return guard
     proposal = _visible_proposal(request, pk)
     form = ConflictForm(request.POST)
-    reason = form.cleaned_data["reason"] if form.is_valid() else ""
-    services.conflict_declare(proposal=proposal, reviewer=request.user, reason=reason)
+    if not form.is_valid():
+        # Show why, with what was typed, instead of declaring it with the reason dropped.
+        mine = Review.objects.filter(proposal=proposal, reviewer=request.user).first()
+        return _review_page(
+            request,
+            proposal,
+            form=ReviewForm(),
+            mine=mine,
+            may_review=can_review_proposal(request.user, proposal),
+            conflict_form=form,
+            status=400,
+        )
+    services.conflict_declare(
+        proposal=proposal, reviewer=request.user, reason=form.cleaned_data["reason"]
+    )
     messages.success(
         request, f"Conflict declared: “{proposal.title}” is no longer in your review list."
     )
