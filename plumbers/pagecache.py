@@ -21,7 +21,14 @@ from django.utils.cache import patch_vary_headers
 VERSION_KEY = "public-pages:version"
 PUBLIC_PAGE_TTL = 30
 PUBLIC_APP_LABELS = {"plumbers", "microconferences", "cfp", "registration", "sponsors"}
-NOT_CONTENT = {("plumbers", "auditlog")}
+# Not shown on public pages, or shown only as a count that may lag by PUBLIC_PAGE_TTL
+# (registration status on the home page): a registration rush must not empty the cache
+# on every registration.
+NOT_CONTENT = {
+    ("plumbers", "auditlog"),
+    ("registration", "registration"),
+    ("registration", "complimentarypass"),
+}
 
 
 def content_version() -> int:
@@ -45,6 +52,8 @@ def _on_model_change(sender, **kwargs):
         return
     if (meta.app_label, meta.model_name) in NOT_CONTENT:
         return
+    if kwargs.get("update_fields") and set(kwargs["update_fields"]) <= {"last_login"}:
+        return  # a login, not content
     bump_content_version()
 
 

@@ -21,9 +21,10 @@ from django.contrib.sites.models import Site
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
+from django_tasks import task
 
 from plumbers.audit import audit_record
-from plumbers.mail import mail_on_commit
+from plumbers.mail import deliver_mail, mail_on_commit, render_mail
 from registration import selectors
 from registration.models import AttendanceKind, ComplimentaryPass, Registration
 
@@ -87,21 +88,35 @@ def _mail(template: str, registration: Registration, **extra) -> None:
     )
 
 
+@task()
+def send_waitlisted_mail(*, registration_id: int) -> None:
+    """The "you are on the waitlist, #N of M" mail. Its position is computed by the task
+    worker when the mail goes out (a ranking is not free: in a registration rush it must not
+    cost the request, nor be computed while anyone waits on the kind lock)."""
+    reg = (
+        Registration.objects.select_related("user", "kind__conference")
+        .filter(pk=registration_id, status=S.WAITLISTED)
+        .first()
+    )
+    if reg is None:  # offered, cancelled... before the mail went out: that mail says so
+        return
+    kind = reg.kind
+    subject, body = render_mail(
+        "registration/waitlisted",
+        {
+            "registration": reg,
+            "user": reg.user,
+            "kind": kind,
+            "conference": kind.conference,
+            "register_url": register_url(),
+            "position": selectors.waitlist_position(registration=reg),
+        },
+    )
+    deliver_mail.call(subject=subject, body=body, to=[reg.user.email])
+
+
 def _mail_waitlisted_after_commit(registration_id: int) -> None:
-    """The position is computed after commit, outside the kind lock (a ranking is not free
-    and nobody should wait on the lock for it); the mail itself is then queued."""
-
-    def send():
-        reg = (
-            Registration.objects.select_related("user", "kind__conference")
-            .filter(pk=registration_id, status=S.WAITLISTED)
-            .first()
-        )
-        if reg is None:
-            return
-        _mail("waitlisted", reg, position=selectors.waitlist_position(registration=reg))
-
-    transaction.on_commit(send)
+    transaction.on_commit(lambda: send_waitlisted_mail.enqueue(registration_id=registration_id))
 
 
 # --- transitions ---------------------------------------------------------------------------
@@ -244,13 +259,38 @@ def _lock_registration(registration_id: int) -> tuple[_Locked, Registration]:
 # --- public services -----------------------------------------------------------------------
 
 
+class SoldOut(RegistrationError):  # noqa: N818 - reads as what it is: "sold out"
+    """No seat for a newcomer: the answer is the waitlist, which needs the person's reasons."""
+
+
+SOLD_OUT = "{kind} is sold out. To join the waitlist, tell us why you want to attend."
+
+
 @transaction.atomic
 def registration_create(*, user, kind: AttendanceKind, reason: str = "") -> Registration:
     """Register ``user`` for ``kind``: confirmed when a seat is free and nobody is waiting
     for one, otherwise on the waitlist (which needs the person's reasons)."""
+    reason = (reason or "").strip()
+    now = timezone.now()
+    if (
+        kind.capacity is not None
+        and kind.is_open(now)
+        and Registration.objects.filter(kind_id=kind.pk, status=S.WAITLISTED).exists()
+    ):
+        # People are waiting, so a newcomer can only join the waitlist: a freed seat goes to
+        # them, never to a newcomer. Neither refusing nor joining the waitlist takes a seat,
+        # so neither needs the kind's lock; in a rush that is most posts, and they no longer
+        # queue behind the ones that do take a seat. (Duplicates are still refused by the
+        # database's one-active-registration constraint.)
+        if not reason:
+            raise SoldOut(SOLD_OUT.format(kind=kind.name))
+        has_active = Registration.objects.filter(
+            user=user, kind_id=kind.pk, status__in=ACTIVE
+        ).exists()
+        if kind.is_in_person and not has_active:
+            return _join_waitlist(user=user, kind=kind, reason=reason, at=now)
     locked = _lock_kind(kind.pk)
     kind = locked.kind
-    reason = (reason or "").strip()
     if not kind.is_open(locked.now):
         if locked.now < kind.opens_at:
             raise RegistrationError(f"{kind.name} registration has not opened yet.")
@@ -298,11 +338,14 @@ def registration_create(*, user, kind: AttendanceKind, reason: str = "") -> Regi
         _mail("confirmed", registration, virtual_ended=virtual_ended)
         return registration
     if not reason:
-        raise RegistrationError(
-            f"{kind.name} is sold out. To join the waitlist, tell us why you want to attend."
-        )
-    registration.status = S.WAITLISTED
-    registration.joined_at = locked.now
+        raise SoldOut(SOLD_OUT.format(kind=kind.name))
+    return _join_waitlist(user=user, kind=kind, reason=reason, at=locked.now)
+
+
+def _join_waitlist(*, user, kind: AttendanceKind, reason: str, at) -> Registration:
+    registration = Registration(
+        user=user, kind=kind, reason=reason, status=S.WAITLISTED, joined_at=at
+    )
     _save_new(registration)
     audit_record(
         obj=registration,

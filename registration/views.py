@@ -106,9 +106,18 @@ def register_kind(request, kind_id: int):
                 # the form, so the reason goes into a message.
                 messages.error(request, str(exc))
                 return redirect("registration:register")
-            # Sold out meanwhile: show the waitlist form with what was typed kept.
-            form = RegisterForm(request.POST, kind=kind, waitlist=True)
-            form.is_valid()
+            if isinstance(exc, services.SoldOut):
+                # Sold out while the page was open: a page with just the waitlist form, what
+                # was typed kept. (In a rush most posts end here, so it is kept light.)
+                form = RegisterForm(request.POST, kind=kind, waitlist=True)
+                form.is_valid()
+                form.add_error(None, str(exc))
+                return render(
+                    request,
+                    "registration/join_waitlist.html",
+                    {"conference": conference, "kind": kind, "form": form},
+                    status=400,
+                )
             form.add_error(None, str(exc))
         else:
             if reg.status == Registration.Status.CONFIRMED:
