@@ -64,7 +64,8 @@ def connect_signals() -> None:
 
 def _cacheable_request(request) -> bool:
     return (
-        request.method in ("GET", "HEAD")
+        settings.PLUMBERS_PAGE_CACHE
+        and request.method in ("GET", "HEAD")
         and not request.user.is_authenticated
         and settings.SESSION_COOKIE_NAME not in request.COOKIES
     )

@@ -285,4 +285,5 @@ LOGGING = {
 }
 
 # Plumbers' own settings (documented in the README).
+PLUMBERS_PAGE_CACHE = env_bool("PLUMBERS_PAGE_CACHE", True)
 PLUMBERS_SITE_NAME = os.environ.get("PLUMBERS_SITE_NAME", "Linux Plumbers Conference")

@@ -40,6 +40,7 @@ from plumbers.cfp.permissions import (
     chair_track_ids,
 )
 from plumbers.cfp.services import CfpError
+from plumbers.pagecache import public_page
 from plumbers.permissions import is_organizer, is_verified
 from plumbers.selectors import current_conference
 
@@ -50,6 +51,7 @@ def _conference(request):
     return request._current_conference
 
 
+@public_page
 def index(request):
     conference = _conference(request)
     tracks = list(selectors.public_tracks(conference=conference))
@@ -64,6 +66,7 @@ def index(request):
     )
 
 
+@public_page
 def deadlines_ics(request):
     """One VEVENT per track of the current edition. The UID never changes and SEQUENCE is the
     number of extensions, so calendar apps move the event when a deadline is extended."""

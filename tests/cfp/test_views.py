@@ -457,7 +457,10 @@ def _queries(client, url):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
+    from plumbers.pagecache import bump_content_version
+
     client.get(url)  # warm up session and caches
+    bump_content_version()  # then measure a miss of the public page cache, not a hit
     with CaptureQueriesContext(connection) as ctx:
         response = client.get(url)
     assert response.status_code == 200
@@ -483,7 +486,7 @@ def test_cfp_index_query_count_is_the_same_for_1_and_20_tracks(client, conferenc
         add_extended_track()
     many = _queries(client, "/cfp/")
     assert client.get("/cfp/").content.decode().count("<del>") == 20
-    assert one == many
+    assert one == many and one > 0
 
 
 def test_my_proposals_query_count_is_the_same_for_1_and_20(client, conference, user):
