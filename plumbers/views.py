@@ -56,8 +56,9 @@ def healthz(request):
 
 @login_required
 def profile(request):
-    form = ProfileForm(request.POST or None, instance=request.user)
-    if request.method == "POST" and form.is_valid():
+    posted = request.method == "POST"
+    form = ProfileForm(request.POST if posted else None, instance=request.user)
+    if posted and form.is_valid():
         services.profile_update(
             user=request.user,
             display_name=form.cleaned_data["display_name"],
@@ -65,7 +66,7 @@ def profile(request):
         )
         messages.success(request, "Your profile was saved.")
         return redirect("profile")
-    return render(request, "plumbers/profile.html", {"form": form})
+    return render(request, "plumbers/profile.html", {"form": form}, status=400 if posted else 200)
 
 
 def server_error(request):

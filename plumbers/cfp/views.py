@@ -110,7 +110,7 @@ def submit(request, slug):
     refusal = _require_verified(request)
     if refusal:
         return refusal
-    form = ProposalForm(request.POST or None, submitter=request.user)
+    form = ProposalForm(request.POST if request.method == "POST" else None, submitter=request.user)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:

@@ -56,7 +56,7 @@ def test_profile_blank_display_name_is_refused_with_message_and_keeps_input(clie
     client.force_login(user)
     response = client.post(reverse("profile"), {"display_name": "   ", "affiliation": "Kept Inc"})
     html = response.content.decode()
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert "This field is required" in html or "Please enter the name" in html
     assert 'value="Kept Inc"' in html
 

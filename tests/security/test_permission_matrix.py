@@ -140,7 +140,8 @@ EXPECTED: dict[str, Entry] = {
         missing=lambda w: u("news_detail", slug="no-such-news"),
     ),
     # An empty POST counts as no POST (``request.POST or None``): the form again.
-    "profile": Entry(lambda w: u("profile"), get=SIGNED_IN, post=SIGNED_IN),
+    # An empty POST is an invalid form: shown again with its errors.
+    "profile": Entry(lambda w: u("profile"), get=SIGNED_IN, post=by_role(400, anonymous=LOGIN)),
     # ------------------------------------------------------------------ allauth
     "account_login": Entry(lambda w: u("account_login"), get=LOGGED_OUT_ONLY, post=LOGGED_OUT_ONLY),
     "account_logout": Entry(
@@ -254,8 +255,8 @@ EXPECTED: dict[str, Entry] = {
     "cfp:submit": Entry(
         lambda w: u("cfp:submit", slug=w.track.slug),
         get=SIGNED_IN,
-        # An empty POST counts as no POST (``request.POST or None``): the blank form again.
-        post=SIGNED_IN,
+        # An empty POST is an invalid form: shown again with its errors.
+        post=by_role(400, anonymous=LOGIN),
         missing=lambda w: u("cfp:submit", slug="no-such-track"),
     ),
     "cfp:my_proposals": Entry(lambda w: u("cfp:my_proposals"), get=SIGNED_IN),
@@ -907,6 +908,7 @@ ADMIN_NOT_FOR_ORGANIZERS: dict[str, object] = {
     # Not a refusal: organizers are sent on to the object's public address.
     "admin:view_on_site": Redirect("/news/scheduled-news/"),
 }
+
 
 def _admin_targets() -> dict[str, Callable[[World], str]]:
     targets: dict[str, Callable[[World], str]] = {"admin:index": lambda w: u("admin:index")}
