@@ -19,6 +19,17 @@ CHROMIUM_ARGS = [
 ]
 
 
+def pytest_configure(config):
+    """CI runs the suite once with POSTGRES_REQUIRED=1: the PostgreSQL-only tests (real
+    concurrent transactions, pg_dump) must run there, not skip because of a wrong URL."""
+    if os.environ.get("POSTGRES_REQUIRED") == "1":
+        from django.conf import settings
+
+        engine = settings.DATABASES["default"]["ENGINE"]
+        if not engine.endswith("postgresql"):
+            raise pytest.UsageError(f"POSTGRES_REQUIRED=1 but the database engine is {engine}")
+
+
 @pytest.fixture
 def password():
     return PASSWORD
