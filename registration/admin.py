@@ -4,6 +4,7 @@ cancel, revoke) that call them."""
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.db.models import Count, Q
 from django.db.models.functions import Now
 from django.http import StreamingHttpResponse
@@ -12,6 +13,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 
+from plumbers.audit import audit_record
 from registration import exports, selectors, services
 from registration.forms import CapacityForm, IssuePassesForm, OfferNextForm, RevokeForm
 from registration.models import AttendanceKind, ComplimentaryPass, PriorityRule, Registration
@@ -351,6 +353,36 @@ class PriorityRuleAdmin(admin.ModelAdmin):
     list_display = ["kind", "conference", "weight", "order", "enabled"]
     list_editable = ["weight", "order", "enabled"]
     list_filter = ["conference", "enabled"]
+
+    @staticmethod
+    def _state(rule: PriorityRule) -> str:
+        return f"weight {rule.weight}, order {rule.order}, {'on' if rule.enabled else 'off'}"
+
+    def save_model(self, request, obj, form, change):
+        """A weight change reorders the whole waitlist: record who changed it and how."""
+        before = ""
+        if change and obj.pk:
+            previous = PriorityRule.objects.filter(pk=obj.pk).first()
+            before = self._state(previous) if previous else ""
+        with transaction.atomic():
+            super().save_model(request, obj, form, change)
+            audit_record(
+                obj=obj,
+                action="priority_rule_change" if change else "priority_rule_add",
+                actor=request.user,
+                from_state=before,
+                to_state=self._state(obj),
+            )
+
+    def delete_model(self, request, obj):
+        with transaction.atomic():
+            audit_record(
+                obj=obj,
+                action="priority_rule_delete",
+                actor=request.user,
+                from_state=self._state(obj),
+            )
+            super().delete_model(request, obj)
 
 
 class IssuerFilter(admin.SimpleListFilter):

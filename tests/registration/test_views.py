@@ -345,3 +345,23 @@ def test_cancel_asks_for_confirmation_then_cancels(client, user, in_person):
     reg.refresh_from_db()
     assert reg.status == S.CANCELLED
     assert "your registration is cancelled" in done.text
+
+
+def test_priority_rule_weight_change_in_admin_is_audited(client, conference, organizer):
+    from plumbers.models import AuditLog
+    from registration.models import PriorityRule
+
+    rule = PriorityRule.objects.create(
+        conference=conference, kind=PriorityRule.Kind.NEW_ATTENDEE, weight=50, order=1
+    )
+    client.force_login(organizer)
+
+    response = client.post(
+        reverse("admin:registration_priorityrule_change", args=[rule.pk]),
+        {"conference": conference.pk, "kind": rule.kind, "weight": 80, "order": 1, "enabled": "on"},
+    )
+
+    assert response.status_code == 302
+    entry = AuditLog.objects.get(action="priority_rule_change", object_id=str(rule.pk))
+    assert entry.from_state.startswith("weight 50") and entry.to_state.startswith("weight 80")
+    assert entry.actor == organizer
