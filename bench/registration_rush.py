@@ -263,6 +263,7 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=64)
     parser.add_argument("--instances", type=int, default=1)
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers per instance")
+    parser.add_argument("--threads", type=int, default=1, help="gunicorn threads per worker")
     parser.add_argument("--base-port", type=int, default=8811)
     args = parser.parse_args()
 
@@ -275,7 +276,7 @@ def main() -> None:
     setup_data(env, users=args.users, capacity=args.capacity)
 
     ports = [args.base_port + i for i in range(args.instances)]
-    with gunicorn(env, ports, workers=args.workers):
+    with gunicorn(env, ports, workers=args.workers, threads=args.threads):
         people = [Person(n, ports[n % len(ports)]) for n in range(args.users)]
         print(f"Logging in {len(people)} people on {len(ports)} instance(s) (untimed)…", flush=True)
         t0 = time.perf_counter()

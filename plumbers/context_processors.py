@@ -1,13 +1,11 @@
 from django.conf import settings
 
-from plumbers.selectors import current_conference
+from plumbers.selectors import request_conference
 
 
 def site(request):
-    """The current edition is on every page (header, footer); cached per request."""
-    if not hasattr(request, "_current_conference"):
-        request._current_conference = current_conference()
+    """The current edition is on every page (header, footer); read once per request."""
     return {
         "site_name": settings.PLUMBERS_SITE_NAME,
-        "current_conference": request._current_conference,
+        "current_conference": request_conference(request),
     }

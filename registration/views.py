@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from plumbers.permissions import is_verified
-from plumbers.selectors import current_conference
+from plumbers.selectors import request_conference
 from registration import selectors, services
 from registration.forms import RedeemForm, RegisterForm
 from registration.models import ACTIVE_STATUSES, AttendanceKind, Registration
@@ -63,7 +63,7 @@ def _page(request, *, conference, bound_kind=None, bound_form=None, redeem_form=
 
 def _guard(request):
     """The edition and the verified address every action needs, or a response to return."""
-    conference = current_conference()
+    conference = request_conference(request)
     if conference is None:
         return None, render(request, "registration/register.html", {"conference": None})
     if not is_verified(request.user):
