@@ -22,7 +22,7 @@ from microconferences.selectors import (
     public_microconferences,
 )
 from plumbers.pagecache import public_page
-from plumbers.selectors import current_conference
+from plumbers.selectors import request_conference
 
 EDIT_PERMISSION = "microconferences.edit_microconference"
 FORBIDDEN = "Only this microconference's leads and the organizers can edit it."
@@ -30,7 +30,7 @@ FORBIDDEN = "Only this microconference's leads and the organizers can edit it."
 
 @public_page
 def microconference_list(request):
-    conference = current_conference()
+    conference = request_conference(request)
     return render(
         request,
         "microconferences/list.html",
@@ -43,7 +43,7 @@ def microconference_list(request):
 
 @public_page
 def microconference_detail(request, slug):
-    mc = public_microconference(conference=current_conference(), slug=slug)
+    mc = public_microconference(conference=request_conference(request), slug=slug)
     if mc is None:
         raise Http404("No such microconference.")
     return render(
@@ -59,7 +59,7 @@ def microconference_detail(request, slug):
 def _editable(request, slug):
     """The MC named in the URL, if this person may edit it: 404 if it does not exist in the
     current edition, 403 if it is somebody else's."""
-    mc = microconference_for_editing(conference=current_conference(), slug=slug)
+    mc = microconference_for_editing(conference=request_conference(request), slug=slug)
     if mc is None:
         raise Http404("No such microconference.")
     if not request.user.has_perm(EDIT_PERMISSION, mc):

@@ -72,19 +72,22 @@ def register_url() -> str:
     return f"{protocol}://{Site.objects.get_current().domain}{reverse('registration:register')}"
 
 
+def _mail_context(registration: Registration, **extra) -> dict:
+    return {
+        "registration": registration,
+        "user": registration.user,
+        "kind": registration.kind,
+        "conference": registration.kind.conference,
+        "register_url": register_url(),
+        **extra,
+    }
+
+
 def _mail(template: str, registration: Registration, **extra) -> None:
-    kind = registration.kind
     mail_on_commit(
         template=f"registration/{template}",
         to=[registration.user.email],
-        context={
-            "registration": registration,
-            "user": registration.user,
-            "kind": kind,
-            "conference": kind.conference,
-            "register_url": register_url(),
-            **extra,
-        },
+        context=_mail_context(registration, **extra),
     )
 
 
@@ -100,17 +103,9 @@ def send_waitlisted_mail(*, registration_id: int) -> None:
     )
     if reg is None:  # offered, cancelled... before the mail went out: that mail says so
         return
-    kind = reg.kind
     subject, body = render_mail(
         "registration/waitlisted",
-        {
-            "registration": reg,
-            "user": reg.user,
-            "kind": kind,
-            "conference": kind.conference,
-            "register_url": register_url(),
-            "position": selectors.waitlist_position(registration=reg),
-        },
+        _mail_context(reg, position=selectors.waitlist_position(registration=reg)),
     )
     deliver_mail.call(subject=subject, body=body, to=[reg.user.email])
 

@@ -4,7 +4,7 @@ from django.views.decorators.http import require_safe
 
 from plumbers.pagecache import public_page
 from plumbers.permissions import is_organizer
-from plumbers.selectors import current_conference
+from plumbers.selectors import request_conference
 from sponsors.models import Sponsor
 from sponsors.selectors import tiers_with_public_sponsors
 from sponsors.services import RENDITION_CONTENT_TYPE
@@ -19,9 +19,7 @@ PUBLIC_LOGO_CACHE = "public, max-age=604800"
 def sponsor_list(request):
     """The current edition's visible sponsors grouped by tier, in tier order (served from
     the shared page cache to anonymous visitors)."""
-    if not hasattr(request, "_current_conference"):
-        request._current_conference = current_conference()
-    conference = request._current_conference
+    conference = request_conference(request)
     return render(
         request,
         "sponsors/sponsor_list.html",

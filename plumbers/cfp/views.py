@@ -42,18 +42,12 @@ from plumbers.cfp.permissions import (
 from plumbers.cfp.services import CfpError
 from plumbers.pagecache import public_page
 from plumbers.permissions import is_organizer, is_verified
-from plumbers.selectors import current_conference
-
-
-def _conference(request):
-    if not hasattr(request, "_current_conference"):
-        request._current_conference = current_conference()
-    return request._current_conference
+from plumbers.selectors import request_conference
 
 
 @public_page
 def index(request):
-    conference = _conference(request)
+    conference = request_conference(request)
     tracks = list(selectors.public_tracks(conference=conference))
     return render(
         request,
@@ -70,7 +64,7 @@ def index(request):
 def deadlines_ics(request):
     """One VEVENT per track of the current edition. The UID never changes and SEQUENCE is the
     number of extensions, so calendar apps move the event when a deadline is extended."""
-    conference = _conference(request)
+    conference = request_conference(request)
     cal = icalendar.Calendar()
     cal.add("prodid", "-//Plumbers//CFP deadlines//EN")
     cal.add("version", "2.0")
@@ -105,7 +99,7 @@ def _require_verified(request):
 
 @login_required
 def submit(request, slug):
-    conference = _conference(request)
+    conference = request_conference(request)
     track = get_object_or_404(Track.objects.with_extensions(), conference=conference, slug=slug)
     refusal = _require_verified(request)
     if refusal:
@@ -225,7 +219,7 @@ def review_list(request):
     guard = _triage_guard(request)
     if guard:
         return guard
-    conference = _conference(request)
+    conference = request_conference(request)
     tracks = list(selectors.triage_tracks(user=request.user, conference=conference))
     track_id = _int_or_none(request.GET.get("track"))
     track = next((t for t in tracks if t.pk == track_id), None)
@@ -271,7 +265,7 @@ def review_next(request):
     guard = _triage_guard(request)
     if guard:
         return guard
-    conference = _conference(request)
+    conference = request_conference(request)
     track_id = _int_or_none(request.GET.get("track"))
     track = Track.objects.filter(pk=track_id, conference=conference).first() if track_id else None
     proposal = selectors.next_unreviewed(user=request.user, conference=conference, track=track)
@@ -283,7 +277,7 @@ def review_next(request):
 
 def _visible_proposal(request, pk):
     return get_object_or_404(
-        selectors.visible_proposals(user=request.user, conference=_conference(request))
+        selectors.visible_proposals(user=request.user, conference=request_conference(request))
         .select_related("track", "track__conference", "submitter")
         .prefetch_related("co_speakers"),
         pk=pk,
@@ -425,7 +419,7 @@ def review_bulk_decide(request):
     guard = _triage_guard(request)
     if guard:
         return guard
-    visible = selectors.visible_proposals(user=request.user, conference=_conference(request))
+    visible = selectors.visible_proposals(user=request.user, conference=request_conference(request))
     form = BulkDecideForm(request.POST, queryset=visible)
     if not form.is_valid():
         for errors in form.errors.values():
