@@ -20,9 +20,14 @@ def sync_organizer_permissions(sender=None, using="default", apps=None, **kwargs
 
     from plumbers.permissions import ORGANIZERS_GROUP
 
-    # post_migrate receivers run in app order and ours is connected before auth's, so the
-    # permissions of apps after ours may not exist yet: create them first (idempotent).
-    for app_config in global_apps.get_app_configs():
+    # post_migrate is sent once per app (after migrate, and after every flush of a
+    # transactional test): do the work once, on the last app's signal.
+    emitting = [config for config in global_apps.get_app_configs() if config.models_module]
+    if sender is not None and emitting and sender is not emitting[-1]:
+        return
+    # Our receiver is connected before auth's, so the last app's permissions may not exist
+    # yet: create any missing ones first (idempotent).
+    for app_config in emitting:
         create_permissions(app_config, verbosity=0, using=using)
 
     group, _ = Group.objects.using(using).get_or_create(name=ORGANIZERS_GROUP)
