@@ -57,8 +57,8 @@ def scale_up(env: dict) -> str:
     from django.db import connection
     from django.utils import timezone
 
+    from cfp.models import Proposal, Track
     from microconferences.models import Microconference, Topic, TopicGroup
-    from plumbers.cfp.models import Proposal, Track
     from plumbers.models import Conference, User
     from registration.models import AttendanceKind, Registration
 

@@ -30,7 +30,7 @@ DUBLIN = zoneinfo.ZoneInfo("Europe/Dublin")
 
 DEMO_MODULES = [
     "microconferences.demo",
-    "plumbers.cfp.demo",
+    "cfp.demo",
     "sponsors.demo",
     "registration.demo",
 ]
@@ -205,9 +205,11 @@ def load_core(*, historical: bool, out: Callable[[str], None], today=None) -> De
     if not conference.is_current:
         conference.is_current = True
         conference.save(update_fields=["is_current"])
-    out(f"{'Created' if created else 'Updated'} edition {conference.name} "
+    out(
+        f"{'Created' if created else 'Updated'} edition {conference.name} "
         f"({conference.starts_on:%d %b %Y}–{conference.ends_on:%d %b %Y}, {conference.city}); "
-        f"timeline shifted by {shift.days} days.")
+        f"timeline shifted by {shift.days} days."
+    )
 
     ctx = DemoContext(conference=conference, historical=historical, shift=shift, out=out)
     organizers = Group.objects.get(name=ORGANIZERS_GROUP)

@@ -30,6 +30,4 @@ def mail_on_commit(*, template: str, to: list[str] | str, context: dict) -> None
     if not recipients:
         return
     subject, body = render_mail(template, context)
-    transaction.on_commit(
-        lambda: deliver_mail.enqueue(subject=subject, body=body, to=recipients)
-    )
+    transaction.on_commit(lambda: deliver_mail.enqueue(subject=subject, body=body, to=recipients))

@@ -19,7 +19,9 @@ def is_organizer(user) -> bool:
 
 
 is_verified = rules.predicate(
-    lambda user: bool(getattr(user, "is_authenticated", False))
-    and user.emailaddress_set.filter(verified=True).exists(),
+    lambda user: (
+        bool(getattr(user, "is_authenticated", False))
+        and user.emailaddress_set.filter(verified=True).exists()
+    ),
     name="is_verified",
 )

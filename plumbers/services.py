@@ -18,7 +18,10 @@ def profile_update(*, user: User, display_name: str, affiliation: str) -> User:
     user.full_clean(exclude=["password"])
     user.save(update_fields=["display_name", "affiliation"])
     audit_record(
-        obj=user, action="profile_update", actor=user, from_state=before,
+        obj=user,
+        action="profile_update",
+        actor=user,
+        from_state=before,
         to_state=f"{display_name} / {affiliation}",
     )
     return user

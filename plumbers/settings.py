@@ -41,7 +41,7 @@ CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS", "")
 INSTALLED_APPS = [
     "plumbers.apps.PlumbersConfig",
     "microconferences.apps.MicroconferencesConfig",
-    "plumbers.cfp.apps.CfpConfig",
+    "cfp.apps.CfpConfig",
     "registration.apps.RegistrationConfig",
     "sponsors.apps.SponsorsConfig",
     "django.contrib.admin",

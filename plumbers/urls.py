@@ -16,7 +16,7 @@ urlpatterns = [
     path("accounts/profile/", views.profile, name="profile"),
     path("accounts/", include("allauth.urls")),
     path("microconferences/", include("microconferences.urls")),
-    path("cfp/", include("plumbers.cfp.urls")),
+    path("cfp/", include("cfp.urls")),
     path("register/", include("registration.urls")),
     path("sponsors/", include("sponsors.urls")),
     path("admin/", admin.site.urls),

@@ -36,13 +36,13 @@ REASON_BONUS = "organizers' bonus"
 
 def content_contributor_ids(*, conference: Conference) -> set[int]:
     """Accepted speakers and co-speakers and microconference leads (from the CFP app)."""
-    from plumbers.cfp.selectors import content_contributor_user_ids
+    from cfp.selectors import content_contributor_user_ids
 
     return set(content_contributor_user_ids(conference=conference))
 
 
 def contributor_reason_texts(*, user, conference: Conference) -> list[str]:
-    from plumbers.cfp.selectors import contributor_reasons
+    from cfp.selectors import contributor_reasons
 
     return list(contributor_reasons(user=user, conference=conference))
 

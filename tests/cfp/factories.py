@@ -5,7 +5,7 @@ import datetime as dt
 import factory
 from django.utils import timezone
 
-from plumbers.cfp.models import Proposal, Review, Track
+from cfp.models import Proposal, Review, Track
 from tests.factories import ConferenceFactory, UserFactory
 
 

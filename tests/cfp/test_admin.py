@@ -3,7 +3,7 @@ import zoneinfo
 
 import pytest
 
-from plumbers.cfp.models import DeadlineExtension, Proposal, Track
+from cfp.models import DeadlineExtension, Proposal, Track
 from plumbers.models import Announcement
 from tests.cfp.factories import ProposalFactory, TrackFactory
 

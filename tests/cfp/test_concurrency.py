@@ -7,9 +7,9 @@ import threading
 import pytest
 from django.db import connection
 
-from plumbers.cfp import services
-from plumbers.cfp.models import DeadlineExtension, Track
-from plumbers.cfp.services import CfpError
+from cfp import services
+from cfp.models import DeadlineExtension, Track
+from cfp.services import CfpError
 from tests.cfp.factories import TrackFactory
 from tests.factories import ConferenceFactory, UserFactory
 

@@ -4,10 +4,10 @@ import zoneinfo
 import pytest
 from django.utils import timezone
 
+from cfp import demo as cfp_demo
+from cfp.models import DeadlineExtension, Proposal, Review, Track
+from cfp.selectors import is_content_contributor
 from microconferences import demo as mc_demo
-from plumbers.cfp import demo as cfp_demo
-from plumbers.cfp.models import DeadlineExtension, Proposal, Review, Track
-from plumbers.cfp.selectors import is_content_contributor
 from plumbers.demo import load_core
 from plumbers.models import Announcement
 

@@ -9,7 +9,7 @@ else's proposal on the speaker pages → 404.
 
 import pytest
 
-from plumbers.cfp.models import Proposal, Review
+from cfp.models import Proposal, Review
 from tests.cfp.factories import ProposalFactory, TrackFactory
 from tests.factories import UserFactory
 

@@ -4,9 +4,9 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from cfp import selectors
+from cfp.models import Proposal
 from microconferences.models import Microconference
-from plumbers.cfp import selectors
-from plumbers.cfp.models import Proposal
 from tests.cfp.factories import ProposalFactory, ReviewFactory, TrackFactory
 from tests.factories import ConferenceFactory, UserFactory
 from tests.microconferences.factories import MicroconferenceFactory
@@ -68,7 +68,7 @@ def test_co_speaker_of_accepted_proposal_is_a_speaker(conference):
 
 
 def test_speaker_accepted_later_becomes_contributor(conference, organizer):
-    from plumbers.cfp.services import proposal_decide
+    from cfp.services import proposal_decide
 
     proposal = ProposalFactory(track__conference=conference)
     assert not selectors.is_content_contributor(user=proposal.submitter, conference=conference)

@@ -5,10 +5,10 @@ import pytest
 from django.core import mail
 from django.db import IntegrityError, transaction
 
+from cfp import services
+from cfp.models import Conflict, DeadlineExtension, Proposal, Review, Track
+from cfp.services import CfpError
 from plumbers.audit import audit_trail
-from plumbers.cfp import services
-from plumbers.cfp.models import Conflict, DeadlineExtension, Proposal, Review, Track
-from plumbers.cfp.services import CfpError
 from plumbers.models import Announcement, AuditLog
 from tests.cfp.factories import ProposalFactory, ReviewFactory, TrackFactory
 from tests.factories import UserFactory

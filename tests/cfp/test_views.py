@@ -7,8 +7,8 @@ from django.core import mail
 from django.template import Context, Template
 from django.utils import timezone
 
-from plumbers.cfp import services
-from plumbers.cfp.models import Conflict, Proposal, Review, Track
+from cfp import services
+from cfp.models import Conflict, Proposal, Review, Track
 from tests.cfp.factories import ProposalFactory, ReviewFactory, TrackFactory
 from tests.factories import UserFactory
 from tests.microconferences.factories import MicroconferenceFactory

@@ -6,7 +6,7 @@ import zoneinfo
 
 import pytest
 
-from plumbers.cfp.models import DeadlineExtension, Track
+from cfp.models import DeadlineExtension, Track
 from tests.cfp.factories import TrackFactory
 from tests.conftest import log_in
 

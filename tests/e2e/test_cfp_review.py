@@ -2,7 +2,7 @@
 
 import pytest
 
-from plumbers.cfp.models import Review
+from cfp.models import Review
 from tests.cfp.factories import ProposalFactory, ReviewFactory, TrackFactory
 from tests.conftest import log_in
 from tests.factories import UserFactory

@@ -6,7 +6,7 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from plumbers.cfp.models import Proposal, Track
+from cfp.models import Proposal, Track
 from tests.cfp.factories import TrackFactory
 from tests.conftest import log_in
 from tests.factories import UserFactory

@@ -7,9 +7,9 @@ from django.core import mail
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from cfp.models import Proposal
+from cfp.services import proposal_decide
 from plumbers.audit import audit_trail
-from plumbers.cfp.models import Proposal
-from plumbers.cfp.services import proposal_decide
 from registration import selectors, services
 from registration.models import Registration
 from registration.services import RegistrationError

@@ -27,8 +27,8 @@ from django.contrib.auth.models import Group
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
+from cfp.models import Conflict, Track
 from microconferences.models import Microconference
-from plumbers.cfp.models import Conflict, Track
 from plumbers.permissions import ORGANIZERS_GROUP
 from registration import services as registration_services
 from registration.models import PriorityRule, Registration

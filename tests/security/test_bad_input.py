@@ -36,8 +36,8 @@ from django.utils.html import escape
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from cfp.models import Conflict, Proposal, Review
 from microconferences.models import Microconference, Topic, TopicGroup
-from plumbers.cfp.models import Conflict, Proposal, Review
 from plumbers.models import AuditLog, User
 from registration import services as registration_services
 from registration.models import ComplimentaryPass, Registration

@@ -33,8 +33,8 @@ from django.urls import URLPattern, URLResolver, get_resolver, include, reverse
 from django.urls import path as url_path
 from django.urls.resolvers import RegexPattern
 
+from cfp.models import Conflict, Proposal, Review
 from microconferences.models import Topic, TopicGroup
-from plumbers.cfp.models import Conflict, Proposal, Review
 from registration.models import ComplimentaryPass, Registration
 from tests.security.roles import ROLES, SECRET_READERS, World
 

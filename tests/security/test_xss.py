@@ -24,9 +24,9 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.html import escape
 
+from cfp import services as cfp_services
+from cfp.models import Proposal, Track
 from microconferences.models import Microconference
-from plumbers.cfp import services as cfp_services
-from plumbers.cfp.models import Proposal, Track
 from plumbers.models import Announcement, User
 from registration import services as registration_services
 from registration.models import Registration

@@ -24,22 +24,22 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from plumbers.cfp import selectors, services
-from plumbers.cfp.forms import (
+from cfp import selectors, services
+from cfp.forms import (
     BulkDecideForm,
     ConflictForm,
     DecideForm,
     ProposalForm,
     ReviewForm,
 )
-from plumbers.cfp.models import Proposal, Review, Track
-from plumbers.cfp.permissions import (
+from cfp.models import Proposal, Review, Track
+from cfp.permissions import (
     can_decide_proposal,
     can_review_proposal,
     can_use_triage,
     chair_track_ids,
 )
-from plumbers.cfp.services import CfpError
+from cfp.services import CfpError
 from plumbers.pagecache import public_page
 from plumbers.permissions import is_organizer, is_verified
 from plumbers.selectors import request_conference

@@ -7,8 +7,8 @@ import zoneinfo
 from django import template
 from django.utils import timezone
 
-from plumbers.cfp.models import AOE, Track
-from plumbers.cfp.selectors import public_tracks
+from cfp.models import AOE, Track
+from cfp.selectors import public_tracks
 
 register = template.Library()
 

@@ -8,10 +8,10 @@ from django.contrib import admin, messages
 from django.template.response import TemplateResponse
 from django.utils import timezone
 
-from plumbers.cfp import services
-from plumbers.cfp.forms import ExtendDeadlineForm
-from plumbers.cfp.models import Conflict, DeadlineExtension, Proposal, Review, Track
-from plumbers.cfp.services import CfpError
+from cfp import services
+from cfp.forms import ExtendDeadlineForm
+from cfp.models import Conflict, DeadlineExtension, Proposal, Review, Track
+from cfp.services import CfpError
 
 
 class DeadlineExtensionInline(admin.TabularInline):

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from plumbers.cfp import views
+from cfp import views
 
 app_name = "cfp"
 

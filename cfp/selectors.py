@@ -15,8 +15,8 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 
-from plumbers.cfp.models import Conflict, Proposal, Review, Track
-from plumbers.cfp.permissions import committee_track_ids
+from cfp.models import Conflict, Proposal, Review, Track
+from cfp.permissions import committee_track_ids
 from plumbers.models import Conference, User
 from plumbers.permissions import is_organizer
 

@@ -2,6 +2,6 @@ from django.apps import AppConfig
 
 
 class CfpConfig(AppConfig):
-    name = "plumbers.cfp"
+    name = "cfp"
     label = "cfp"
     verbose_name = "Call for proposals"

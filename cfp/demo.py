@@ -18,8 +18,8 @@ Choices (the seed gives only the refereed dates):
 import datetime as dt
 import zoneinfo
 
-from plumbers.cfp import services
-from plumbers.cfp.models import AOE, DeadlineExtension, Proposal, Track
+from cfp import services
+from cfp.models import AOE, DeadlineExtension, Proposal, Track
 from plumbers.models import Announcement, Conference
 
 REFEREED_REASON = (

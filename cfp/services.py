@@ -24,9 +24,9 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
+from cfp.models import Conflict, DeadlineExtension, Proposal, Review, Track
+from cfp.permissions import can_decide_proposal, committee_track_ids, is_involved
 from plumbers.audit import audit_record
-from plumbers.cfp.models import Conflict, DeadlineExtension, Proposal, Review, Track
-from plumbers.cfp.permissions import can_decide_proposal, committee_track_ids, is_involved
 from plumbers.mail import mail_on_commit
 from plumbers.models import Announcement, User
 

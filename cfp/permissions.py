@@ -18,7 +18,7 @@ def committee_q(user) -> Q:
 
 
 def committee_track_ids(user, conference=None) -> set[int]:
-    from plumbers.cfp.models import Track
+    from cfp.models import Track
 
     if not getattr(user, "is_authenticated", False):
         return set()
@@ -29,7 +29,7 @@ def committee_track_ids(user, conference=None) -> set[int]:
 
 
 def chair_track_ids(user) -> set[int]:
-    from plumbers.cfp.models import Track
+    from cfp.models import Track
 
     if not getattr(user, "is_authenticated", False):
         return set()

@@ -2,7 +2,7 @@ from django import forms
 from django.core.validators import validate_email
 from django.db.models.functions import Lower
 
-from plumbers.cfp.models import Proposal
+from cfp.models import Proposal
 from plumbers.models import User
 
 SCORE_CHOICES = [
