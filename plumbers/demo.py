@@ -6,13 +6,11 @@ By default every date of the story is shifted by whole days so that STORY_TODAY 
 ``--historical`` keeps the real 2022 dates. Every app's demo module receives the same
 ``DemoContext`` and places its dates with ``ctx.at(...)`` so the whole story moves together.
 
-Apps add their part in ``<app>/demo.py`` with a ``load(ctx)`` function; the order in
-``DEMO_MODULES`` respects their dependencies.
+Apps add their part with a ``load(ctx)`` function named by their AppConfig's ``demo_loader``
+(see plumbers.extensions); they run lowest layer first, so each finds what it builds on.
 """
 
 import datetime as dt
-import importlib
-import importlib.util
 import zoneinfo
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -22,18 +20,12 @@ from django.contrib.auth.models import Group
 from django.contrib.sites.models import Site
 from django.utils import timezone
 
+from plumbers.extensions import demo_loaders
 from plumbers.models import Announcement, Conference, User
 from plumbers.permissions import ORGANIZERS_GROUP
 
 STORY_TODAY = dt.date(2022, 6, 14)
 DUBLIN = zoneinfo.ZoneInfo("Europe/Dublin")
-
-DEMO_MODULES = [
-    "microconferences.demo",
-    "cfp.demo",
-    "sponsors.demo",
-    "registration.demo",
-]
 
 DEMO_ACCOUNTS = [
     # (email, display name, password, role)
@@ -244,8 +236,6 @@ def load_core(*, historical: bool, out: Callable[[str], None], today=None) -> De
 def load_demo(*, historical: bool = False, out: Callable[[str], None] = print, today=None):
     """Load the whole demo: the core, then each app's part in dependency order."""
     ctx = load_core(historical=historical, out=out, today=today)
-    for module_name in DEMO_MODULES:
-        if importlib.util.find_spec(module_name) is None:
-            continue
-        importlib.import_module(module_name).load(ctx)
+    for _label, load in demo_loaders():
+        load(ctx)
     return ctx

@@ -40,10 +40,11 @@ CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS", "")
 
 INSTALLED_APPS = [
     "plumbers.apps.PlumbersConfig",
+    # Our apps lowest layer first (the demo and the page parts follow this order).
     "microconferences.apps.MicroconferencesConfig",
+    "sponsors.apps.SponsorsConfig",
     "cfp.apps.CfpConfig",
     "registration.apps.RegistrationConfig",
-    "sponsors.apps.SponsorsConfig",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",

@@ -1,6 +1,8 @@
 from django import template
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 
+from plumbers.extensions import page_part_templates
 from plumbers.markdown import render_markdown
 
 register = template.Library()
@@ -36,3 +38,15 @@ def described(field):
     if field.errors:
         attrs["aria-invalid"] = "true"
     return field.as_widget(attrs=attrs)
+
+
+@register.simple_tag(takes_context=True)
+def page_part(context, place, **extra):
+    """What higher apps add at ``place`` of this page (see plumbers.extensions), rendered with
+    the page's context as ``{% include %}`` would."""
+    engine = context.template.engine
+    with context.push(**extra):
+        html = "".join(
+            engine.get_template(name).render(context) for name in page_part_templates(place)
+        )
+    return mark_safe(html)  # our own autoescaping templates
