@@ -13,10 +13,6 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from plumbers.models import Announcement, AuditLog, Conference, User
 from plumbers.permissions import groups_within, outranking_accounts, outranks
 
-admin.site.site_header = "Plumbers organizers"
-admin.site.site_title = "Plumbers admin"
-admin.site.index_title = "Run the conference"
-
 
 class AccountGuardMixin:
     """An admin of something that authenticates an account (the account itself, its email

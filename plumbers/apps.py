@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.contrib.admin.apps import AdminConfig
 from django.db.models.signals import post_migrate
 
 
@@ -14,3 +15,9 @@ class PlumbersConfig(AppConfig):
         from plumbers.pagecache import connect_signals
 
         connect_signals()
+
+
+class PlumbersAdminConfig(AdminConfig):
+    """Django's admin with the organizers' site (plumbers.admin_site) as ``admin.site``."""
+
+    default_site = "plumbers.admin_site.PlumbersAdminSite"

@@ -45,7 +45,7 @@ INSTALLED_APPS = [
     "sponsors.apps.SponsorsConfig",
     "cfp.apps.CfpConfig",
     "registration.apps.RegistrationConfig",
-    "django.contrib.admin",
+    "plumbers.apps.PlumbersAdminConfig",  # django.contrib.admin with our site
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -76,6 +76,7 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "plumbers.urls"
+CSRF_FAILURE_VIEW = "plumbers.errors.csrf_failure"
 WSGI_APPLICATION = "plumbers.wsgi.application"
 
 TEMPLATES = [

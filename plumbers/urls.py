@@ -4,7 +4,10 @@ from django.urls import include, path
 from plumbers import feeds, views
 from plumbers.pagecache import public_page
 
-handler500 = "plumbers.views.server_error"
+handler400 = "plumbers.errors.bad_request"
+handler403 = "plumbers.errors.permission_denied"
+handler404 = "plumbers.errors.page_not_found"
+handler500 = "plumbers.errors.server_error"
 
 urlpatterns = [
     path("", views.home, name="home"),

@@ -67,7 +67,3 @@ def profile(request):
         messages.success(request, "Your profile was saved.")
         return redirect("profile")
     return render(request, "plumbers/profile.html", {"form": form}, status=400 if posted else 200)
-
-
-def server_error(request):
-    return render(request, "500.html", status=500)
