@@ -9,13 +9,19 @@ also expire after ``PUBLIC_PAGE_TTL`` seconds because some content changes with 
 
 Never cached: logged-in users, anyone with a session cookie (they may have flash messages or
 per-user content), non-GET requests, responses that set cookies or are not 200.
+
+A page declares the query parameters it reads (``@public_page(reads=("page",))``); the view
+sees only those and the cache key holds only those, so ``/?x=<random>`` is the same cached
+page as ``/`` and nobody can force a fresh render per request by varying the address.
 """
 
 import functools
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.core.cache import cache
 from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.http import QueryDict
 from django.utils.cache import patch_vary_headers
 
 VERSION_KEY = "public-pages:version"
@@ -71,16 +77,29 @@ def _cacheable_request(request) -> bool:
     )
 
 
-def public_page(view):
-    """Serve the view from the shared cache for anonymous visitors."""
+def _only_read_params(request, reads: tuple[str, ...]) -> str:
+    """Keep the declared parameters in ``request.GET`` (first value each, in declared order)
+    and return them as the canonical query string of the cache key."""
+    kept = [(name, request.GET[name]) for name in reads if name in request.GET]
+    query = urlencode(kept)
+    request.GET = QueryDict(query)
+    return query
+
+
+def public_page(view=None, *, reads: tuple[str, ...] = ()):
+    """Serve the view from the shared cache for anonymous visitors. ``reads`` names the query
+    parameters the view uses; every other parameter is dropped before the view runs."""
+    if view is None:
+        return functools.partial(public_page, reads=reads)
 
     @functools.wraps(view)
     def wrapper(request, *args, **kwargs):
+        query = _only_read_params(request, reads)
         if not _cacheable_request(request):
             response = view(request, *args, **kwargs)
             patch_vary_headers(response, ["Cookie"])
             return response
-        key = f"public-pages:{content_version()}:{request.get_full_path()}"
+        key = f"public-pages:{content_version()}:{request.path}?{query}"
         cached = cache.get(key)
         if cached is not None:
             return cached

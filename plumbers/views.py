@@ -1,5 +1,6 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.db import connection
 from django.http import Http404, HttpResponse, JsonResponse
@@ -18,7 +19,7 @@ def home(request):
     return render(request, "plumbers/home.html", {"news": latest_announcements(limit=5)})
 
 
-@public_page
+@public_page(reads=("page",))
 def news_list(request):
     page = Paginator(Announcement.objects.published().select_related("author"), 20).get_page(
         request.GET.get("page")
@@ -42,16 +43,21 @@ def ping(request):
 
 @never_cache
 def healthz(request):
-    """Liveness plus a real round trip to the database; 503 when the database is away."""
+    """Readiness: a real round trip to the database (503 when it is away), and the cache's
+    state, which is reported but never makes the site unready (pages render without it)."""
+    cache.get("healthz")  # a miss either way; tells a cache that is away, or back
+    cache_state = "degraded" if getattr(cache, "degraded", False) else "ok"
     try:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
             cursor.fetchone()
     except Exception as exc:  # any driver error means "not healthy"
         return JsonResponse(
-            {"status": "error", "database": str(exc.__class__.__name__)}, status=503
+            {"status": "error", "database": str(exc.__class__.__name__), "cache": cache_state},
+            status=503,
         )
-    return JsonResponse({"status": "ok", "database": "ok"})
+    status = "ok" if cache_state == "ok" else "degraded"
+    return JsonResponse({"status": status, "database": "ok", "cache": cache_state})
 
 
 @login_required
