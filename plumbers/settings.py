@@ -102,7 +102,11 @@ DATABASE_URL = os.environ.get("DATABASE_URL", "")
 if DATABASE_URL:
     DATABASES = {
         "default": dj_database_url.parse(
-            DATABASE_URL, conn_max_age=int(os.environ.get("DJANGO_CONN_MAX_AGE", "60"))
+            DATABASE_URL,
+            conn_max_age=int(os.environ.get("DJANGO_CONN_MAX_AGE", "60")),
+            # A persistent connection is checked before reuse, so after a database restart
+            # every process reconnects by itself.
+            conn_health_checks=True,
         )
     }
 else:
