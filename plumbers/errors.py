@@ -22,7 +22,9 @@ def bad_request(request, exception=None):
 
 
 def permission_denied(request, exception=None):
-    return render(request, "403.html", status=403)
+    """The reason a view gave (``PermissionDenied("Only its leads ...")``) is shown."""
+    message = str(exception) if exception is not None else ""
+    return render(request, "403.html", {"exception": message}, status=403)
 
 
 def page_not_found(request, exception=None):
