@@ -184,3 +184,22 @@ class AuditLog(models.Model):
 
     def __str__(self):
         return f"{self.at:%Y-%m-%d %H:%M} {self.action} {self.object_repr}"
+
+
+class SentMail(models.Model):
+    """One row per mail handed to the mail server, keyed by the identity the mail was given
+    when it was queued: a task that runs again (a worker killed after sending, before it
+    marked the task done) finds the row and does not send a second copy."""
+
+    mail_id = models.CharField(max_length=64, unique=True)
+    sent_at = models.DateTimeField(default=timezone.now)
+    recipients = models.TextField()
+    subject = models.CharField(max_length=255)
+
+    class Meta:
+        ordering = ["-sent_at", "-id"]
+        verbose_name = "sent mail"
+        verbose_name_plural = "sent mail"
+
+    def __str__(self):
+        return f"{self.sent_at:%Y-%m-%d %H:%M} {self.subject} → {self.recipients}"
