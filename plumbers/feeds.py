@@ -3,7 +3,6 @@ from django.contrib.syndication.views import Feed
 from django.urls import reverse_lazy
 from django.utils.feedgenerator import Atom1Feed
 
-from plumbers.markdown import render_markdown
 from plumbers.models import Announcement
 
 
@@ -22,7 +21,7 @@ class NewsFeed(Feed):
         return item.title
 
     def item_description(self, item):
-        return render_markdown(item.body)
+        return item.body_html
 
     def item_pubdate(self, item):
         return item.published_at

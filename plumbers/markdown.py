@@ -10,6 +10,9 @@ of one render.
 """
 
 import nh3
+from django.db import models
+from django.db.models.functions import Length
+from django.db.models.lookups import LessThanOrEqual
 from django.utils.safestring import SafeString, mark_safe
 from markdown_it import MarkdownIt
 
@@ -68,3 +71,50 @@ def render_markdown(text: str) -> SafeString:
         link_rel="nofollow noopener noreferrer",
     )
     return mark_safe(clean)  # noqa: S308 - sanitized by nh3 just above
+
+
+def markdown_field(verbose_name: str | None = None, **kwargs) -> models.TextField:
+    """A Markdown source: forms refuse more than ``MARKDOWN_MAX_LENGTH`` characters with a
+    message (and the model's ``markdown_length_check`` makes the database refuse it too)."""
+    kwargs.setdefault("help_text", f"Markdown, at most {MARKDOWN_MAX_LENGTH:,} characters.")
+    return models.TextField(verbose_name, max_length=MARKDOWN_MAX_LENGTH, **kwargs)
+
+
+def markdown_length_check(field: str, *, name: str) -> models.CheckConstraint:
+    return models.CheckConstraint(
+        condition=LessThanOrEqual(Length(field), MARKDOWN_MAX_LENGTH), name=name
+    )
+
+
+class RenderedMarkdown:
+    """Mixed into a model whose Markdown is shown on pages: its sanitized HTML is rendered
+    once, when the model is saved, into a stored field, and pages show that. Declare the
+    pairs in ``markdown_fields = {"body": "body_html"}``."""
+
+    markdown_fields: dict[str, str] = {}
+
+    def render_markdown_fields(self) -> None:
+        for source, rendered in self.markdown_fields.items():
+            setattr(self, rendered, str(render_markdown(getattr(self, source))))
+
+    def save(self, *args, **kwargs):
+        self.render_markdown_fields()
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None:
+            kwargs["update_fields"] = {
+                *update_fields,
+                *(html for src, html in self.markdown_fields.items() if src in update_fields),
+            }
+        super().save(*args, **kwargs)
+
+
+def render_existing(app_label: str, model_name: str, pairs: dict[str, str]):
+    """A migration step that renders the stored HTML of rows saved before it existed."""
+
+    def forwards(apps, schema_editor):
+        model = apps.get_model(app_label, model_name)
+        for row in model.objects.all().only("pk", *pairs).iterator():
+            changes = {html: str(render_markdown(getattr(row, src))) for src, html in pairs.items()}
+            model.objects.filter(pk=row.pk).update(**changes)
+
+    return forwards

@@ -12,6 +12,8 @@ from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
 
+from plumbers.markdown import RenderedMarkdown, markdown_field, markdown_length_check
+
 
 class UserManager(BaseUserManager):
     use_in_migrations = True
@@ -123,15 +125,18 @@ class AnnouncementQuerySet(models.QuerySet):
         return self.filter(published_at__isnull=False, published_at__lte=now or timezone.now())
 
 
-class Announcement(models.Model):
+class Announcement(RenderedMarkdown, models.Model):
     """A news post. A publish time in the future schedules it; no time keeps it a draft."""
+
+    markdown_fields = {"body": "body_html"}
 
     conference = models.ForeignKey(
         Conference, on_delete=models.PROTECT, related_name="announcements", null=True, blank=True
     )
     title = models.CharField(max_length=200)
     slug = models.SlugField(max_length=200, unique=True)
-    body = models.TextField(help_text="Markdown. HTML is sanitized when shown.")
+    body = markdown_field(help_text="Markdown. HTML is sanitized when shown.")
+    body_html = models.TextField(editable=False, default="")
     published_at = models.DateTimeField(
         null=True, blank=True, help_text="Empty: draft. In the future: scheduled."
     )
@@ -146,6 +151,7 @@ class Announcement(models.Model):
     class Meta:
         ordering = ["-published_at", "-id"]
         indexes = [models.Index(fields=["published_at"])]
+        constraints = [markdown_length_check("body", name="announcement_body_length")]
 
     def __str__(self):
         return self.title
