@@ -1,6 +1,7 @@
 """Organizers' CFP admin. Deadlines move only through the "Extend deadline" action and
 decisions only through the accept/reject actions: both call the services, so the rules,
-the audit log and the mails are the same as in the triage area."""
+the audit log and the mails are the same as in the triage area. Every other save and delete
+goes through a service too, so each change an organizer makes here is on the audit record."""
 
 import zoneinfo
 
@@ -12,6 +13,7 @@ from cfp import services
 from cfp.forms import ExtendDeadlineForm
 from cfp.models import Conflict, DeadlineExtension, Proposal, Review, Track
 from cfp.services import CfpError
+from plumbers.admin_site import DeletesThroughService
 
 
 class DeadlineExtensionInline(admin.TabularInline):
@@ -29,7 +31,7 @@ class DeadlineExtensionInline(admin.TabularInline):
 
 
 @admin.register(Track)
-class TrackAdmin(admin.ModelAdmin):
+class TrackAdmin(DeletesThroughService, admin.ModelAdmin):
     list_display = [
         "name",
         "conference",
@@ -48,10 +50,27 @@ class TrackAdmin(admin.ModelAdmin):
     list_select_related = ["conference"]
 
     def get_readonly_fields(self, request, obj=None):
-        # Once a track exists its deadline moves only through the recorded extension.
+        # Once a track exists its deadline moves only through the recorded extension
+        # (track_save refuses any other move).
         if obj is not None:
             return ["deadline", "sequence"]
         return ["sequence"]
+
+    def save_model(self, request, obj, form, change):
+        services.track_save(
+            track=obj,
+            actor=request.user,
+            reviewers=form.cleaned_data.get("reviewers"),
+            chairs=form.cleaned_data.get("chairs"),
+        )
+
+    def save_related(self, request, form, formsets, change):
+        # The committee was set by track_save (audited); the extensions inline is read-only.
+        for formset in formsets:
+            self.save_formset(request, form, formset, change=change)
+
+    def delete_through_service(self, obj, actor):
+        services.track_delete(track=obj, actor=actor)
 
     @admin.action(description="Extend deadline")
     def extend_deadline(self, request, queryset):
@@ -122,7 +141,7 @@ def _decide(modeladmin, request, queryset, decision):
 
 
 @admin.register(Proposal)
-class ProposalAdmin(admin.ModelAdmin):
+class ProposalAdmin(DeletesThroughService, admin.ModelAdmin):
     list_display = ["title", "track", "submitter", "state", "created_at", "decided_at"]
     list_filter = ["track__conference", "track", "state"]
     search_fields = ["title", "abstract", "submitter__email", "submitter__display_name"]
@@ -140,9 +159,22 @@ class ProposalAdmin(admin.ModelAdmin):
     def reject(self, request, queryset):
         _decide(self, request, queryset, Proposal.State.REJECTED)
 
+    def save_model(self, request, obj, form, change):
+        services.proposal_save(
+            proposal=obj, actor=request.user, co_speakers=form.cleaned_data.get("co_speakers")
+        )
+
+    def save_related(self, request, form, formsets, change):
+        # The co-speakers were set by proposal_save (audited).
+        for formset in formsets:
+            self.save_formset(request, form, formset, change=change)
+
+    def delete_through_service(self, obj, actor):
+        services.proposal_delete(proposal=obj, actor=actor)
+
 
 @admin.register(Review)
-class ReviewAdmin(admin.ModelAdmin):
+class ReviewAdmin(DeletesThroughService, admin.ModelAdmin):
     """Reviews are written by reviewers in the triage area; organizers only read them."""
 
     list_display = ["proposal", "reviewer", "score", "confidence", "updated_at"]
@@ -157,9 +189,12 @@ class ReviewAdmin(admin.ModelAdmin):
     def has_change_permission(self, request, obj=None):
         return False
 
+    def delete_through_service(self, obj, actor):
+        services.review_delete(review=obj, actor=actor)
+
 
 @admin.register(Conflict)
-class ConflictAdmin(admin.ModelAdmin):
+class ConflictAdmin(DeletesThroughService, admin.ModelAdmin):
     list_display = ["reviewer", "proposal", "reason", "declared_at"]
     list_filter = ["proposal__track"]
     search_fields = ["proposal__title", "reviewer__email", "reviewer__display_name"]
@@ -170,3 +205,6 @@ class ConflictAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+    def delete_through_service(self, obj, actor):
+        services.conflict_delete(conflict=obj, actor=actor)

@@ -145,6 +145,12 @@ class Track(models.Model):
     def has_opened(self, now: dt.datetime | None = None) -> bool:
         return (now or timezone.now()) >= self.opens_at
 
+    def local_text(self, value: dt.datetime) -> str:
+        """``value`` as this edition's people read it in messages: "Sunday 19 June 2022,
+        23:59 IST" (the edition's time zone, not the server's)."""
+        local = timezone.localtime(value, self.conference.tzinfo)
+        return f"{local:%A %-d %B %Y, %H:%M} {local.tzname()}"
+
     @property
     def ordered_extensions(self) -> list["DeadlineExtension"]:
         """Extensions oldest first (uses the prefetch of ``with_extensions`` when present)."""
@@ -248,10 +254,6 @@ class Proposal(models.Model):
 
     def get_review_url(self):
         return reverse("cfp:review_detail", kwargs={"pk": self.pk})
-
-    @property
-    def is_decided(self) -> bool:
-        return self.state in {self.State.ACCEPTED, self.State.REJECTED}
 
 
 class Review(models.Model):

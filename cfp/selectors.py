@@ -17,6 +17,7 @@ from django.db.models.functions import Coalesce
 
 from cfp.models import Conflict, Proposal, Review, Track
 from cfp.permissions import committee_track_ids
+from microconferences.selectors import lead_user_ids
 from plumbers.models import Conference, User
 from plumbers.permissions import is_organizer
 
@@ -141,21 +142,7 @@ def next_unreviewed(*, user: User, conference: Conference | None, track: Track |
 
 
 def _mc_lead_ids(conference: Conference) -> set[int]:
-    try:
-        from microconferences.selectors import lead_user_ids
-    except ImportError:
-        lead_user_ids = None
-    if lead_user_ids is not None:
-        return set(lead_user_ids(conference=conference))
-    from microconferences.models import Microconference
-
-    return set(
-        Microconference.objects.filter(
-            conference=conference, status=Microconference.Status.ACCEPTED
-        )
-        .exclude(leads=None)
-        .values_list("leads", flat=True)
-    )
+    return lead_user_ids(conference=conference)
 
 
 def content_contributor_user_ids(*, conference: Conference) -> set[int]:

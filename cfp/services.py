@@ -1,9 +1,11 @@
-"""State changes of the CFP. Views, admin actions and the demo loader all go through here.
+"""State changes of the CFP. Views, admin pages and actions, and the demo loader all go
+through here.
 
 Decisions taken here (documented because the issue leaves them open):
 
 * A deadline moves only through ``track_extend_deadline``: never on a hard track, never to
-  an earlier (or equal) moment. The track row is locked while it moves.
+  an earlier (or equal) moment. The track row is locked while it moves. Saving a track in
+  any other way (``track_save``, the admin's change form) refuses to move it.
 * Submitting and editing are allowed from ``opens_at`` up to and including the deadline's
   second, judged by the clock when the form is *posted* (``now`` defaults to the server
   clock; tests pass it to stand one second either side of a deadline).
@@ -15,18 +17,28 @@ Decisions taken here (documented because the issue leaves them open):
   sends no mail. Speakers are mailed after the transaction commits.
 * Declaring a conflict removes the reviewer's own review of that proposal, if any: a
   conflicted opinion must not count in the mean score.
+* Who may do what, in which state, is answered by ``cfp.permissions`` (its ``*_refusal``
+  functions give the messages raised here); a proposal's state changes only in
+  ``_proposal_transition``, which writes the audit row.
 """
 
 import datetime as dt
 from collections.abc import Iterable, Sequence
 
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
 from cfp.models import Conflict, DeadlineExtension, Proposal, Review, Track
-from cfp.permissions import can_decide_proposal, committee_track_ids, is_involved
-from plumbers.audit import audit_record
+from cfp.permissions import (
+    decide_refusal,
+    edit_refusal,
+    review_refusal,
+    window_refusal,
+    withdraw_refusal,
+)
+from plumbers.audit import audit_changes, audit_record
 from plumbers.mail import mail_on_commit
 from plumbers.models import Announcement, User
 
@@ -35,9 +47,21 @@ class CfpError(Exception):
     """A CFP change that cannot be made, with a reason a person can read."""
 
 
-def _local(value: dt.datetime, track: Track) -> str:
-    local = timezone.localtime(value, track.conference.tzinfo)
-    return f"{local:%A %-d %B %Y, %H:%M} {local.tzname()}"
+def _refuse(refusal: str) -> None:
+    if refusal:
+        raise CfpError(refusal)
+
+
+def _validated(obj, *, exclude: list[str] | None = None) -> None:
+    """Model validation as a CfpError, for callers other than an already validated form."""
+    try:
+        obj.full_clean(exclude=exclude)
+    except ValidationError as error:
+        raise CfpError(" ".join(error.messages)) from error
+
+
+def _actor_or_none(actor: User | None) -> User | None:
+    return actor if getattr(actor, "is_authenticated", False) else None
 
 
 def _unique_announcement_slug(base: str) -> str:
@@ -47,6 +71,89 @@ def _unique_announcement_slug(base: str) -> str:
         slug = f"{base}-{n}"
         n += 1
     return slug
+
+
+# -------------------------------------------------------------------------------- tracks
+
+TRACK_FIELDS = [
+    "conference_id",
+    "name",
+    "slug",
+    "description",
+    "kind",
+    "microconference_id",
+    "opens_at",
+    "deadline",
+    "deadline_policy",
+    "show_aoe",
+    "order",
+]
+
+
+def _names(users: Iterable[User]) -> list[str]:
+    return sorted(str(user) for user in users)
+
+
+@transaction.atomic
+def track_save(
+    *,
+    track: Track,
+    actor: User | None,
+    reviewers: Iterable[User] | None = None,
+    chairs: Iterable[User] | None = None,
+) -> Track:
+    """Create a track, or edit one in place; ``reviewers``/``chairs`` (None: unchanged)
+    replace the committee.
+
+    Once a track exists its deadline is a published promise: it moves only through
+    ``track_extend_deadline`` (recorded, shown struck through, refused on a hard track), so
+    an edit that would move it is refused here whatever form sent it, and the iCalendar
+    SEQUENCE stays the extensions' count."""
+    creating = track._state.adding
+    before = None if creating else Track.objects.select_for_update().get(pk=track.pk)
+    if before is not None:
+        if track.deadline != before.deadline:
+            raise CfpError(
+                f"The deadline of {before.name} moves only with “Extend deadline”, which "
+                "records and announces the change."
+            )
+        track.sequence = before.sequence
+    _validated(track)
+    old_reviewers = [] if creating else list(track.reviewers.all())
+    old_chairs = [] if creating else list(track.chairs.all())
+    track.save()
+    if reviewers is not None:
+        track.reviewers.set(reviewers)
+    if chairs is not None:
+        track.chairs.set(chairs)
+    also = {}
+    if reviewers is not None:
+        also["reviewers"] = (_names(old_reviewers), _names(track.reviewers.all()))
+    if chairs is not None:
+        also["chairs"] = (_names(old_chairs), _names(track.chairs.all()))
+    audit_changes(
+        obj=track,
+        before=before,
+        fields=TRACK_FIELDS,
+        also=also,
+        action="track_create" if creating else "track_update",
+        actor=actor,
+    )
+    return track
+
+
+@transaction.atomic
+def track_delete(*, track: Track, actor: User | None) -> None:
+    """Delete a track without proposals (the database protects those that have some)."""
+    audit_record(
+        obj=track,
+        action="track_delete",
+        actor=actor,
+        from_state=track.deadline.isoformat(),
+        to_state="deleted",
+        data={"conference": track.conference_id, "name": track.name},
+    )
+    track.delete()
 
 
 @transaction.atomic
@@ -76,8 +183,8 @@ def track_extend_deadline(
         raise CfpError(f"The deadline of {locked.name} is hard and cannot be extended.")
     if new_deadline <= locked.deadline:
         raise CfpError(
-            f"The new deadline ({_local(new_deadline, locked)}) must be later than the current "
-            f"one ({_local(locked.deadline, locked)}) of {locked.name}."
+            f"The new deadline ({locked.local_text(new_deadline)}) must be later than the "
+            f"current one ({locked.local_text(locked.deadline)}) of {locked.name}."
         )
     previous = locked.deadline
     if publish_announcement and announcement is None:
@@ -89,18 +196,18 @@ def track_extend_deadline(
                 f"{timezone.localtime(new_deadline, locked.conference.tzinfo):%Y-%m-%d}"
             ),
             body=(
-                f"The deadline of **{locked.name}** moves from {_local(previous, locked)} to "
-                f"**{_local(new_deadline, locked)}**.\n\n{reason}"
+                f"The deadline of **{locked.name}** moves from {locked.local_text(previous)} "
+                f"to **{locked.local_text(new_deadline)}**.\n\n{reason}"
             ),
             published_at=timezone.now(),
-            author=actor if getattr(actor, "is_authenticated", False) else None,
+            author=_actor_or_none(actor),
         )
     extension = DeadlineExtension.objects.create(
         track=locked,
         previous=previous,
         new=new_deadline,
         reason=reason,
-        extended_by=actor if getattr(actor, "is_authenticated", False) else None,
+        extended_by=_actor_or_none(actor),
         at=at or timezone.now(),
         announcement=announcement,
     )
@@ -124,17 +231,47 @@ def track_extend_deadline(
     return extension
 
 
-def _check_window(track: Track, now: dt.datetime, verb: str) -> None:
-    if now < track.opens_at:
-        raise CfpError(
-            f"{track.name} opens for proposals on {_local(track.opens_at, track)}; "
-            f"you cannot {verb} yet."
-        )
-    if now > track.deadline:
-        raise CfpError(
-            f"The deadline of {track.name} ({_local(track.deadline, track)}) has passed; "
-            f"your proposal was not {'saved' if verb == 'edit' else 'submitted'}."
-        )
+# ----------------------------------------------------------------------------- proposals
+
+
+def _proposal_transition(
+    proposal: Proposal,
+    *,
+    to: str,
+    actor: User | None,
+    action: str,
+    reason: str = "",
+    data: dict | None = None,
+    **fields,
+) -> None:
+    """The one place a proposal's state changes, new proposals included: sets it (and
+    ``fields``), saves, and writes the audit row in the caller's transaction, so a state
+    never moves unrecorded. The caller has checked the rule and holds the row lock."""
+    creating = proposal._state.adding
+    before = "" if creating else proposal.state
+    proposal.state = to
+    for name, value in fields.items():
+        setattr(proposal, name, value)
+    if creating:
+        proposal.save()
+    else:
+        proposal.save(update_fields=["state", "updated_at", *fields])
+    audit_record(
+        obj=proposal,
+        action=action,
+        actor=actor,
+        from_state=before,
+        to_state=to,
+        reason=reason,
+        data=data,
+    )
+
+
+def _check_content(title: str, abstract: str) -> None:
+    if not (title or "").strip():
+        raise CfpError("A proposal needs a title.")
+    if not (abstract or "").strip():
+        raise CfpError("A proposal needs an abstract.")
 
 
 def _check_co_speakers(submitter: User, co_speakers: Sequence[User]) -> None:
@@ -156,13 +293,10 @@ def proposal_submit(
     """Submit a proposal. The deadline is judged at ``now`` (the moment of the post)."""
     now = now or timezone.now()
     track = Track.objects.select_related("conference").get(pk=track.pk)
-    _check_window(track, now, "submit")
-    if not (title or "").strip():
-        raise CfpError("A proposal needs a title.")
-    if not (abstract or "").strip():
-        raise CfpError("A proposal needs an abstract.")
+    _refuse(window_refusal(track, verb="submit", now=now))
+    _check_content(title, abstract)
     _check_co_speakers(submitter, co_speakers)
-    proposal = Proposal.objects.create(
+    proposal = Proposal(
         track=track,
         title=title.strip(),
         abstract=abstract,
@@ -170,14 +304,14 @@ def proposal_submit(
         submitter=submitter,
         created_at=now,
     )
-    proposal.co_speakers.set(co_speakers)
-    audit_record(
-        obj=proposal,
-        action="proposal_submit",
+    _proposal_transition(
+        proposal,
+        to=Proposal.State.SUBMITTED,
         actor=submitter,
-        to_state=proposal.state,
+        action="proposal_submit",
         data={"track": track.pk, "co_speakers": [p.pk for p in co_speakers]},
     )
+    proposal.co_speakers.set(co_speakers)
     mail_on_commit(
         template="cfp/proposal_received",
         to=[submitter.email, *(p.email for p in co_speakers)],
@@ -200,16 +334,9 @@ def proposal_update(
     """Edit a submitted proposal until its track's deadline (judged at the post)."""
     now = now or timezone.now()
     locked = Proposal.objects.select_for_update().get(pk=proposal.pk)
-    track = Track.objects.select_related("conference").get(pk=locked.track_id)
-    if locked.submitter_id != actor.pk:
-        raise CfpError("Only the submitter can edit this proposal.")
-    if locked.state != Proposal.State.SUBMITTED:
-        raise CfpError(f"This proposal is {locked.get_state_display().lower()}; it cannot change.")
-    _check_window(track, now, "edit")
-    if not (title or "").strip():
-        raise CfpError("A proposal needs a title.")
-    if not (abstract or "").strip():
-        raise CfpError("A proposal needs an abstract.")
+    locked.track = Track.objects.select_related("conference").get(pk=locked.track_id)
+    _refuse(edit_refusal(actor, locked, now=now))
+    _check_content(title, abstract)
     _check_co_speakers(actor, co_speakers)
     locked.title, locked.abstract, locked.notes = title.strip(), abstract, notes
     locked.save(update_fields=["title", "abstract", "notes", "updated_at"])
@@ -229,85 +356,15 @@ def proposal_update(
 def proposal_withdraw(*, proposal: Proposal, actor: User, reason: str = "") -> Proposal:
     """The submitter withdraws, at any time, a proposal that is submitted or accepted."""
     locked = Proposal.objects.select_for_update().get(pk=proposal.pk)
-    if locked.submitter_id != actor.pk:
-        raise CfpError("Only the submitter can withdraw this proposal.")
-    if locked.state not in {Proposal.State.SUBMITTED, Proposal.State.ACCEPTED}:
-        raise CfpError(
-            f"This proposal is {locked.get_state_display().lower()}; there is nothing to withdraw."
-        )
-    before = locked.state
-    locked.state = Proposal.State.WITHDRAWN
-    locked.save(update_fields=["state", "updated_at"])
-    audit_record(
-        obj=locked,
-        action="proposal_withdraw",
+    _refuse(withdraw_refusal(actor, locked))
+    _proposal_transition(
+        locked,
+        to=Proposal.State.WITHDRAWN,
         actor=actor,
-        from_state=before,
-        to_state=locked.state,
+        action="proposal_withdraw",
         reason=reason,
     )
     return locked
-
-
-@transaction.atomic
-def review_submit(
-    *,
-    proposal: Proposal,
-    reviewer: User,
-    score: int,
-    confidence: int,
-    comment: str = "",
-) -> Review:
-    """Create or replace ``reviewer``'s review of ``proposal`` (one per pair)."""
-    proposal = Proposal.objects.select_related("track").get(pk=proposal.pk)
-    if proposal.submitter_id == reviewer.pk or proposal.co_speakers.filter(pk=reviewer.pk).exists():
-        raise CfpError("You cannot review a proposal you submitted or co-speak.")
-    if proposal.conflicts.filter(reviewer=reviewer).exists():
-        raise CfpError("You declared a conflict on this proposal; you cannot review it.")
-    if proposal.track_id not in committee_track_ids(reviewer):
-        raise CfpError(f"You are not a reviewer of {proposal.track.name}.")
-    if proposal.state == Proposal.State.WITHDRAWN:
-        raise CfpError("This proposal was withdrawn; it no longer needs reviews.")
-    if not (-2 <= int(score) <= 2):
-        raise CfpError("The score must be between -2 and +2.")
-    if not (1 <= int(confidence) <= 3):
-        raise CfpError("The confidence must be between 1 and 3.")
-    review, created = Review.objects.update_or_create(
-        proposal=proposal,
-        reviewer=reviewer,
-        defaults={"score": int(score), "confidence": int(confidence), "comment": comment},
-    )
-    audit_record(
-        obj=review,
-        action="review_submit" if created else "review_update",
-        actor=reviewer,
-        to_state=f"score {review.score:+d}, confidence {review.confidence}",
-        data={"proposal": proposal.pk},
-    )
-    return review
-
-
-@transaction.atomic
-def conflict_declare(*, proposal: Proposal, reviewer: User, reason: str = "") -> Conflict:
-    """Declare a conflict of interest: the proposal leaves the reviewer's triage list and
-    their review of it, if any, is removed."""
-    try:
-        with transaction.atomic():
-            conflict, created = Conflict.objects.get_or_create(
-                proposal=proposal, reviewer=reviewer, defaults={"reason": reason}
-            )
-    except IntegrityError:  # declared twice at the same moment
-        conflict, created = Conflict.objects.get(proposal=proposal, reviewer=reviewer), False
-    removed, _ = Review.objects.filter(proposal=proposal, reviewer=reviewer).delete()
-    if created:
-        audit_record(
-            obj=proposal,
-            action="conflict_declare",
-            actor=reviewer,
-            reason=reason,
-            data={"reviewer": reviewer.pk, "review_removed": bool(removed)},
-        )
-    return conflict
 
 
 @transaction.atomic
@@ -339,34 +396,19 @@ def proposal_decide(
     for proposal in locked:
         full = by_pk[proposal.pk]
         proposal.track, proposal.submitter = full.track, full.submitter
-        if not can_decide_proposal(actor, proposal):
-            if is_involved(actor, proposal):
-                raise CfpError(
-                    f"You cannot decide on “{proposal.title}”: you submitted it, co-speak it "
-                    "or declared a conflict on it."
-                )
-            raise CfpError(
-                f"Only a chair of {proposal.track.name} or an organizer can decide on "
-                f"“{proposal.title}”."
-            )
-        if proposal.state == Proposal.State.WITHDRAWN:
-            raise CfpError(f"“{proposal.title}” was withdrawn; it cannot be decided.")
+        _refuse(decide_refusal(actor, proposal))
     changed = []
     now = timezone.now()
     for proposal in locked:
         if proposal.state == decision:
             continue
-        before = proposal.state
-        proposal.state = decision
-        proposal.decided_at = now
-        proposal.save(update_fields=["state", "decided_at", "updated_at"])
-        audit_record(
-            obj=proposal,
-            action="proposal_decide",
+        _proposal_transition(
+            proposal,
+            to=decision,
             actor=actor,
-            from_state=before,
-            to_state=decision,
+            action="proposal_decide",
             reason=reason,
+            decided_at=now,
         )
         co_speakers = list(by_pk[proposal.pk].co_speakers.all())
         mail_on_commit(
@@ -376,3 +418,154 @@ def proposal_decide(
         )
         changed.append(proposal)
     return changed
+
+
+PROPOSAL_FIELDS = ["track_id", "title", "abstract", "notes", "submitter_id"]
+
+
+@transaction.atomic
+def proposal_save(
+    *,
+    proposal: Proposal,
+    actor: User | None,
+    co_speakers: Sequence[User] | None = None,
+) -> Proposal:
+    """An organizer's edit of a proposal (or one entered on a speaker's behalf): no window
+    and no mail, since organizers correct what speakers cannot, but on the record.
+
+    The state is not edited here: a new proposal is submitted, an existing one keeps the
+    state its row holds (submit, withdraw and decide are the only moves)."""
+    if proposal._state.adding:
+        _validated(proposal, exclude=["state", "decided_at"])  # set by the transition
+        _proposal_transition(
+            proposal,
+            to=Proposal.State.SUBMITTED,
+            decided_at=None,
+            actor=actor,
+            action="proposal_create",
+            data={
+                "track": proposal.track_id,
+                "co_speakers": [p.pk for p in co_speakers or ()],
+            },
+        )
+        if co_speakers is not None:
+            proposal.co_speakers.set(co_speakers)
+        return proposal
+    before = Proposal.objects.select_for_update().get(pk=proposal.pk)
+    proposal.state, proposal.decided_at = before.state, before.decided_at
+    _validated(proposal)
+    old_co_speakers = list(proposal.co_speakers.all())
+    proposal.save(update_fields=["track", "title", "abstract", "notes", "submitter", "updated_at"])
+    also = {}
+    if co_speakers is not None:
+        proposal.co_speakers.set(co_speakers)
+        also["co_speakers"] = (_names(old_co_speakers), _names(co_speakers))
+    audit_changes(
+        obj=proposal,
+        before=before,
+        fields=PROPOSAL_FIELDS,
+        also=also,
+        action="proposal_update",
+        actor=actor,
+    )
+    return proposal
+
+
+@transaction.atomic
+def proposal_delete(*, proposal: Proposal, actor: User | None) -> None:
+    """Delete a proposal with its reviews (spam, a duplicate); the audit row stays."""
+    audit_record(
+        obj=proposal,
+        action="proposal_delete",
+        actor=actor,
+        from_state=proposal.state,
+        to_state="deleted",
+        data={"track": proposal.track_id, "submitter": proposal.submitter_id},
+    )
+    proposal.delete()
+
+
+# ----------------------------------------------------------------------- reviews, conflicts
+
+
+@transaction.atomic
+def review_submit(
+    *,
+    proposal: Proposal,
+    reviewer: User,
+    score: int,
+    confidence: int,
+    comment: str = "",
+) -> Review:
+    """Create or replace ``reviewer``'s review of ``proposal`` (one per pair)."""
+    proposal = Proposal.objects.select_related("track").get(pk=proposal.pk)
+    _refuse(review_refusal(reviewer, proposal))
+    if not (-2 <= int(score) <= 2):
+        raise CfpError("The score must be between -2 and +2.")
+    if not (1 <= int(confidence) <= 3):
+        raise CfpError("The confidence must be between 1 and 3.")
+    review, created = Review.objects.update_or_create(
+        proposal=proposal,
+        reviewer=reviewer,
+        defaults={"score": int(score), "confidence": int(confidence), "comment": comment},
+    )
+    audit_record(
+        obj=review,
+        action="review_submit" if created else "review_update",
+        actor=reviewer,
+        to_state=f"score {review.score:+d}, confidence {review.confidence}",
+        data={"proposal": proposal.pk},
+    )
+    return review
+
+
+@transaction.atomic
+def review_delete(*, review: Review, actor: User | None) -> None:
+    """An organizer removes a review (e.g. written before a conflict came to light)."""
+    audit_record(
+        obj=review,
+        action="review_delete",
+        actor=actor,
+        from_state=f"score {review.score:+d}, confidence {review.confidence}",
+        to_state="deleted",
+        data={"proposal": review.proposal_id, "reviewer": review.reviewer_id},
+    )
+    review.delete()
+
+
+@transaction.atomic
+def conflict_declare(*, proposal: Proposal, reviewer: User, reason: str = "") -> Conflict:
+    """Declare a conflict of interest: the proposal leaves the reviewer's triage list and
+    their review of it, if any, is removed."""
+    try:
+        with transaction.atomic():
+            conflict, created = Conflict.objects.get_or_create(
+                proposal=proposal, reviewer=reviewer, defaults={"reason": reason}
+            )
+    except IntegrityError:  # declared twice at the same moment
+        conflict, created = Conflict.objects.get(proposal=proposal, reviewer=reviewer), False
+    removed, _ = Review.objects.filter(proposal=proposal, reviewer=reviewer).delete()
+    if created:
+        audit_record(
+            obj=proposal,
+            action="conflict_declare",
+            actor=reviewer,
+            reason=reason,
+            data={"reviewer": reviewer.pk, "review_removed": bool(removed)},
+        )
+    return conflict
+
+
+@transaction.atomic
+def conflict_delete(*, conflict: Conflict, actor: User | None) -> None:
+    """An organizer lifts a declared conflict: the reviewer sees the proposal again. On the
+    proposal's record, next to the declaration."""
+    audit_record(
+        obj=conflict.proposal,
+        action="conflict_delete",
+        actor=actor,
+        from_state="conflicted",
+        to_state="not conflicted",
+        data={"reviewer": conflict.reviewer_id},
+    )
+    conflict.delete()

@@ -1,6 +1,6 @@
 """CFP pages. Thin: permission, form, one service, message, redirect.
 
-Access rules (tested in tests/cfp/test_permissions.py):
+Access rules (tested, for every role, in tests/security/test_permission_matrix.py):
 
 * /cfp/ and /cfp/deadlines.ics are public.
 * Submitting and "my proposals" need a login (anonymous people are sent to the login page
@@ -34,14 +34,18 @@ from cfp.forms import (
 )
 from cfp.models import Proposal, Review, Track
 from cfp.permissions import (
-    can_decide_proposal,
+    can_edit_proposal,
     can_review_proposal,
     can_use_triage,
-    chair_track_ids,
+    decider_track_ids,
+    is_proposal_decider,
+    is_proposal_open_to_edits,
+    is_proposal_reviewer,
+    is_track_open,
 )
 from cfp.services import CfpError
 from plumbers.pagecache import public_page
-from plumbers.permissions import is_organizer, is_verified
+from plumbers.permissions import is_verified
 from plumbers.selectors import request_conference
 
 
@@ -127,7 +131,7 @@ def submit(request, slug):
     return render(
         request,
         "cfp/submit.html",
-        {"track": track, "form": form, "is_open": track.is_open()},
+        {"track": track, "form": form, "is_open": is_track_open(request.user, track)},
         status=status,
     )
 
@@ -177,11 +181,17 @@ def proposal_edit(request, pk):
                 return redirect("cfp:my_proposals")
     else:
         form = ProposalForm(initial=ProposalForm.initial_for(proposal), submitter=request.user)
-    editable = proposal.state == Proposal.State.SUBMITTED and proposal.track.is_open()
     return render(
         request,
         "cfp/proposal_edit.html",
-        {"proposal": proposal, "track": proposal.track, "form": form, "editable": editable},
+        {
+            "proposal": proposal,
+            "track": proposal.track,
+            "form": form,
+            "editable": can_edit_proposal(request.user, proposal),
+            # Why not, when not: its state, or else the window.
+            "state_allows_edit": is_proposal_open_to_edits(request.user, proposal),
+        },
         status=400 if request.method == "POST" else 200,
     )
 
@@ -238,11 +248,10 @@ def review_list(request):
             sort=sort,
         )
     )
-    if is_organizer(request.user):
-        chair_ids = {t.pk for t in tracks}
-    else:
-        chair_ids = chair_track_ids(request.user)
-    decidable = [p for p in proposals if p.track_id in chair_ids]
+    # The proposals listed are never the viewer's own (``visible_proposals``), so whether
+    # they may decide one is whether they decide in its track.
+    decider_ids = decider_track_ids(request.user, tracks)
+    decidable = [p for p in proposals if p.track_id in decider_ids]
     return render(
         request,
         "cfp/review_list.html",
@@ -289,7 +298,7 @@ def review_detail(request, pk):
     if guard:
         return guard
     proposal = _visible_proposal(request, pk)
-    may_review = can_review_proposal(request.user, proposal)
+    may_review = is_proposal_reviewer(request.user, proposal)
     mine = Review.objects.filter(proposal=proposal, reviewer=request.user).first()
     if request.method == "POST":
         if not may_review:
@@ -329,7 +338,7 @@ def review_detail(request, pk):
 def _review_page(request, proposal, *, form, mine, may_review, conflict_form=None, status=200):
     # A reviewer sees the others' reviews only once their own is in (no anchoring); chairs
     # and organizers, who decide, always see them.
-    may_decide = can_decide_proposal(request.user, proposal)
+    may_decide = is_proposal_decider(request.user, proposal)
     others_visible = mine is not None or may_decide
     others = (
         list(
@@ -349,6 +358,7 @@ def _review_page(request, proposal, *, form, mine, may_review, conflict_form=Non
             "form": form,
             "mine": mine,
             "may_review": may_review,
+            "can_review": may_review and can_review_proposal(request.user, proposal),
             "may_decide": may_decide,
             "others_visible": others_visible,
             "others": others,
@@ -374,7 +384,7 @@ def review_conflict(request, pk):
             proposal,
             form=ReviewForm(),
             mine=mine,
-            may_review=can_review_proposal(request.user, proposal),
+            may_review=is_proposal_reviewer(request.user, proposal),
             conflict_form=form,
             status=400,
         )
@@ -393,7 +403,7 @@ def review_decide(request, pk):
     if guard:
         return guard
     proposal = _visible_proposal(request, pk)
-    if not can_decide_proposal(request.user, proposal):
+    if not is_proposal_decider(request.user, proposal):
         raise PermissionDenied("Only the track's chairs and organizers decide.")
     form = DecideForm(request.POST)
     if not form.is_valid():
@@ -427,7 +437,7 @@ def review_bulk_decide(request):
                 messages.error(request, error)
         return _back_to_list(request)
     selected = list(form.cleaned_data["proposals"].select_related("track"))
-    if not any(can_decide_proposal(request.user, p) for p in selected):
+    if not any(is_proposal_decider(request.user, p) for p in selected):
         raise PermissionDenied("Only the track's chairs and organizers decide.")
     try:
         changed = services.proposal_decide(

@@ -1,18 +1,25 @@
 """Organizers edit an MC with its headings and topics inline, in order.
 
+Every save goes through the services the leads' editing page uses, so an organizer's change
+is checked and audited exactly like a lead's: the MC itself (``microconference_save``; its
+status only through the Accept / Decline actions), each added, renamed, moved or deleted
+heading and topic, and the new order.
+
 The inline rows show an "Order" box that is *not* the model's ``order`` column: the database
 keeps orders unique within a heading, and those constraints cannot be deferred, so saving
-rows one by one with swapped numbers would fail half-way. Instead the rows are saved first,
-then each heading's topics (and the headings) are renumbered in the order the organizer
-asked for, by the same reorder services the leads' page uses (two-phase, audited)."""
+rows one by one with swapped numbers would fail half-way. Instead the rows are saved first
+(a new or moved row goes last in its heading), then each heading's topics (and the
+headings) are renumbered in the order the organizer asked for, by the same two-phase reorder
+services."""
 
 from django import forms
 from django.contrib import admin, messages
 from django.db import transaction
-from django.db.models import F, Max
+from django.db.models import F
 
 from microconferences import services
 from microconferences.models import Microconference, Topic, TopicGroup
+from plumbers.admin_site import DeletesThroughService
 
 
 class PositionForm(forms.ModelForm):
@@ -58,7 +65,7 @@ class TopicInline(admin.TabularInline):
 
 
 @admin.register(Microconference)
-class MicroconferenceAdmin(admin.ModelAdmin):
+class MicroconferenceAdmin(DeletesThroughService, admin.ModelAdmin):
     list_display = ["title", "conference", "status", "order", "complimentary_passes"]
     list_filter = ["conference", "status"]
     list_select_related = ["conference"]
@@ -105,39 +112,95 @@ class MicroconferenceAdmin(admin.ModelAdmin):
                 messages.SUCCESS,
             )
 
+    def save_model(self, request, obj, form, change):
+        services.microconference_save(
+            microconference=obj, actor=request.user, leads=form.cleaned_data.get("leads")
+        )
+
+    def save_related(self, request, form, formsets, change):
+        # The leads were set by microconference_save (audited): only the inlines are left.
+        for formset in formsets:
+            self.save_formset(request, form, formset, change=change)
+
+    def delete_through_service(self, obj, actor):
+        services.microconference_delete(microconference=obj, actor=actor)
+
     def save_formset(self, request, form, formset, change):
         if formset.model not in (TopicGroup, Topic):
             return super().save_formset(request, form, formset, change)
         mc = form.instance
+        # Writes nothing: lists the added, changed and deleted rows for the admin's history.
+        formset.save(commit=False)
         with transaction.atomic():
-            model = formset.model
-            instances = formset.save(commit=False)
-            for obj in formset.deleted_objects:
-                obj.delete()
-            # Park every new or changed row above all existing orders of this MC: it cannot
-            # collide there, whatever heading it moved to.
-            top = model.objects.filter(microconference=mc).aggregate(m=Max("order"))["m"] or 0
-            for index, obj in enumerate(instances):
-                obj.order = top + 1 + index
-                obj.save()
-            formset.save_m2m()
-            self._apply_positions(request, mc, formset)
+            if formset.model is TopicGroup:
+                wanted = self._save_groups(request, mc, formset)
+            else:
+                wanted = self._save_topics(request, mc, formset)
+            self._apply_positions(request, mc, formset.model, wanted)
 
-    def _apply_positions(self, request, mc, formset):
-        """Renumber each scope in the order the organizer typed (ties keep the old order,
-        rows with no number go last)."""
-        wanted = {}
+    @staticmethod
+    def _position(row) -> tuple[bool, int]:
+        """Sort key of the typed "Order" (rows with no number go last)."""
+        position = row.cleaned_data.get("position")
+        return (position is None, position or 0)
+
+    def _rows(self, formset):
+        """(row, instance, deleted) for every row the organizer filled in or already had;
+        the instance already carries what was typed (the form was validated)."""
+        deleted = set(formset.deleted_forms)
         for row in formset.forms:
             obj = row.instance
-            if obj.pk is None or row in formset.deleted_forms:
+            if obj.pk is None and (row in deleted or not row.has_changed()):
+                continue  # an extra row left empty, or added and deleted at once
+            yield row, obj, row in deleted
+
+    def _save_groups(self, request, mc, formset) -> dict:
+        wanted = {}
+        for row, group, deleted in self._rows(formset):
+            if deleted:
+                services.topic_group_delete(group=group, actor=request.user)
                 continue
-            position = row.cleaned_data.get("position") if hasattr(row, "cleaned_data") else None
-            wanted[obj.pk] = (position is None, position or 0)
+            if group.pk is None:
+                group = services.topic_group_create(
+                    microconference=mc, title=group.title, actor=request.user
+                )
+            elif row.has_changed():
+                services.topic_group_update(group=group, title=group.title, actor=request.user)
+            wanted[group.pk] = self._position(row)
+        return wanted
+
+    def _save_topics(self, request, mc, formset) -> dict:
+        # Topics of a heading deleted above went with it (the leads' page does the same).
+        groups = set(TopicGroup.objects.filter(microconference=mc).values_list("pk", flat=True))
+        topics = set(Topic.objects.filter(microconference=mc).values_list("pk", flat=True))
+        wanted = {}
+        for row, topic, deleted in self._rows(formset):
+            if topic.pk is not None and topic.pk not in topics:
+                continue
+            if deleted:
+                services.topic_delete(topic=topic, actor=request.user)
+                continue
+            if topic.group_id is not None and topic.group_id not in groups:
+                continue
+            if topic.pk is None:
+                topic = services.topic_create(
+                    microconference=mc, title=topic.title, group=topic.group, actor=request.user
+                )
+            elif row.has_changed():
+                services.topic_update(
+                    topic=topic, title=topic.title, group=topic.group, actor=request.user
+                )
+            wanted[topic.pk] = self._position(row)
+        return wanted
+
+    def _apply_positions(self, request, mc, model, wanted):
+        """Renumber each scope in the order the organizer typed (ties keep the current
+        order, rows with no number go last)."""
 
         def sort_key(obj):
             return (*wanted.get(obj.pk, (True, 0)), obj.order, obj.pk)
 
-        if formset.model is TopicGroup:
+        if model is TopicGroup:
             groups = sorted(TopicGroup.objects.filter(microconference=mc), key=sort_key)
             services.topic_group_reorder(
                 microconference=mc, group_ids=[g.pk for g in groups], actor=request.user

@@ -11,13 +11,14 @@ reorder renumbers in two phases: first every row of the scope moves above the cu
 maximum, then to its final place. No intermediate state ever holds a duplicate.
 """
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
+from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.db.models import Max
 
 from microconferences.models import Microconference, Topic, TopicGroup
-from plumbers.audit import audit_record
+from plumbers.audit import audit_changes, audit_record
 from plumbers.pagecache import bump_content_version
 
 TITLE_MAX = {Topic: Topic._meta.get_field("title").max_length}
@@ -99,17 +100,36 @@ def _moved(ids: list[int], item_id: int, direction: str) -> list[int]:
 # -------------------------------------------------------------------------- decisions
 
 
+def _microconference_transition(
+    mc: Microconference, *, to: str, actor, action: str, reason: str = "", data=None
+) -> None:
+    """The one place an MC's status changes, a new MC's first one included: sets it, saves,
+    and writes the audit row in the caller's transaction, so the public site never shows
+    or hides an MC without a record of who did it. The caller holds the row lock."""
+    creating = mc._state.adding
+    previous = "" if creating else mc.status
+    mc.status = to
+    if creating:
+        mc.save()
+    else:
+        mc.save(update_fields=["status"])
+    audit_record(
+        obj=mc,
+        action=action,
+        actor=actor,
+        from_state=previous,
+        to_state=to,
+        reason=reason,
+        data=data,
+    )
+
+
 def _decide(*, microconference: Microconference, to: str, actor, reason: str) -> Microconference:
     mc = _locked(microconference)
     if mc.status == to:
         label = Microconference.Status(to).label.lower()
         raise MicroconferenceError(f"“{mc.title}” is already {label}.")
-    previous = mc.status
-    mc.status = to
-    mc.save(update_fields=["status"])
-    audit_record(
-        obj=mc, action=f"mc_{to}", actor=actor, from_state=previous, to_state=to, reason=reason
-    )
+    _microconference_transition(mc, to=to, actor=actor, action=f"mc_{to}", reason=reason)
     microconference.status = mc.status
     return mc
 
@@ -164,6 +184,83 @@ def microconference_update_content(
     mc.save(update_fields=changed)
     audit_record(obj=mc, action="mc_content_updated", actor=actor, data={"fields": changed})
     return mc
+
+
+MICROCONFERENCE_FIELDS = [
+    "conference_id",
+    "title",
+    "slug",
+    "summary",
+    "description",
+    "order",
+    "complimentary_passes",
+]
+
+
+def _validated(mc: Microconference) -> None:
+    try:
+        mc.full_clean()
+    except ValidationError as error:
+        raise MicroconferenceError(" ".join(error.messages)) from error
+
+
+def _lead_names(users) -> list[str]:
+    return sorted(str(user) for user in users)
+
+
+@transaction.atomic
+def microconference_save(
+    *, microconference: Microconference, actor, leads: Iterable | None = None
+) -> Microconference:
+    """Create an MC (it starts as proposed) or edit everything organizers own about it;
+    ``leads`` (None: unchanged) replaces its leads, who then edit its page. The status is
+    not edited here: it moves only by accepting or declining, which say why."""
+    mc = microconference
+    if mc._state.adding:
+        _validated(mc)
+        _microconference_transition(
+            mc,
+            to=Microconference.Status.PROPOSED,
+            actor=actor,
+            action="mc_created",
+            data={"title": mc.title, "leads": _lead_names(leads or ())},
+        )
+        if leads is not None:
+            mc.leads.set(leads)
+        return mc
+    before = _locked(mc)
+    mc.status = before.status
+    _validated(mc)
+    old_leads = list(mc.leads.all())
+    mc.save(update_fields=[name.removesuffix("_id") for name in MICROCONFERENCE_FIELDS])
+    also = {}
+    if leads is not None:
+        mc.leads.set(leads)
+        also["leads"] = (_lead_names(old_leads), _lead_names(mc.leads.all()))
+    audit_changes(
+        obj=mc,
+        before=before,
+        fields=MICROCONFERENCE_FIELDS,
+        also=also,
+        action="mc_updated",
+        actor=actor,
+    )
+    return mc
+
+
+@transaction.atomic
+def microconference_delete(*, microconference: Microconference, actor) -> None:
+    """Delete an MC with its outline (refused by the database while a CFP track is its)."""
+    mc = _locked(microconference)
+    audit_record(
+        obj=mc,
+        action="mc_deleted",
+        actor=actor,
+        from_state=mc.status,
+        to_state="deleted",
+        data={"title": mc.title, "conference": mc.conference_id},
+    )
+    mc.delete()
 
 
 # ------------------------------------------------------------------------ topic groups

@@ -10,6 +10,8 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.core.exceptions import PermissionDenied, ValidationError
 
+from plumbers import services
+from plumbers.admin_site import DeletesThroughService
 from plumbers.models import Announcement, AuditLog, Conference, User
 from plumbers.permissions import groups_within, outranking_accounts, outranks
 
@@ -89,15 +91,21 @@ class UserAdmin(AccountGuardMixin, BaseUserAdmin):
 
 
 @admin.register(Conference)
-class ConferenceAdmin(admin.ModelAdmin):
+class ConferenceAdmin(DeletesThroughService, admin.ModelAdmin):
     list_display = ["name", "slug", "starts_on", "ends_on", "city", "timezone", "is_current"]
     list_filter = ["is_current"]
     search_fields = ["name", "city", "venue"]
     prepopulated_fields = {"slug": ["year"]}
 
+    def save_model(self, request, obj, form, change):
+        services.conference_save(conference=obj, actor=request.user)
+
+    def delete_through_service(self, obj, actor):
+        services.conference_delete(conference=obj, actor=actor)
+
 
 @admin.register(Announcement)
-class AnnouncementAdmin(admin.ModelAdmin):
+class AnnouncementAdmin(DeletesThroughService, admin.ModelAdmin):
     list_display = ["title", "conference", "published_at", "author"]
     list_filter = ["conference"]
     search_fields = ["title", "body"]
@@ -106,9 +114,10 @@ class AnnouncementAdmin(admin.ModelAdmin):
     autocomplete_fields = ["author"]
 
     def save_model(self, request, obj, form, change):
-        if not change and obj.author_id is None:
-            obj.author = request.user
-        super().save_model(request, obj, form, change)
+        services.announcement_save(announcement=obj, actor=request.user)  # signs new posts
+
+    def delete_through_service(self, obj, actor):
+        services.announcement_delete(announcement=obj, actor=actor)
 
 
 @admin.register(AuditLog)

@@ -11,7 +11,7 @@ from functools import wraps
 
 from django.contrib import admin, messages
 from django.contrib.admin.views.main import ERROR_FLAG
-from django.db import DataError
+from django.db import DataError, transaction
 from django.http import HttpResponseRedirect
 
 logger = logging.getLogger(__name__)
@@ -63,3 +63,19 @@ class PlumbersAdminSite(admin.AdminSite):
             return response
 
         return refusing_unusable_filters
+
+
+class DeletesThroughService:
+    """Deleting in the admin, one object or a selection, goes through the app's audited
+    delete service (``delete_through_service``), all in one transaction."""
+
+    def delete_through_service(self, obj, actor) -> None:
+        raise NotImplementedError
+
+    def delete_model(self, request, obj):
+        self.delete_through_service(obj, request.user)
+
+    def delete_queryset(self, request, queryset):
+        with transaction.atomic():
+            for obj in queryset:
+                self.delete_through_service(obj, request.user)

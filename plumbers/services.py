@@ -1,13 +1,9 @@
-"""State changes of the conference core."""
+"""State changes of the conference core: profiles, editions, announcements."""
 
 from django.db import transaction
 
-from plumbers.audit import audit_record
-from plumbers.models import User
-
-
-class ConferenceError(Exception):
-    """A change to the conference core that cannot be made, with a reason a person can read."""
+from plumbers.audit import audit_changes, audit_record
+from plumbers.models import Announcement, Conference, User
 
 
 @transaction.atomic
@@ -25,3 +21,82 @@ def profile_update(*, user: User, display_name: str, affiliation: str) -> User:
         to_state=f"{display_name} / {affiliation}",
     )
     return user
+
+
+CONFERENCE_FIELDS = [
+    "name",
+    "slug",
+    "year",
+    "starts_on",
+    "ends_on",
+    "city",
+    "venue",
+    "timezone",
+    "is_current",
+]
+
+
+@transaction.atomic
+def conference_save(*, conference: Conference, actor: User | None) -> Conference:
+    """Create or edit an edition (the admin's form has validated it). Which edition is
+    current decides what the whole public site shows, so every edit is on the record."""
+    before = (
+        None
+        if conference._state.adding
+        else Conference.objects.select_for_update().get(pk=conference.pk)
+    )
+    conference.save()
+    audit_changes(
+        obj=conference,
+        before=before,
+        fields=CONFERENCE_FIELDS,
+        action="conference_create" if before is None else "conference_update",
+        actor=actor,
+    )
+    return conference
+
+
+@transaction.atomic
+def conference_delete(*, conference: Conference, actor: User | None) -> None:
+    audit_record(
+        obj=conference,
+        action="conference_delete",
+        actor=actor,
+        from_state=conference.name,
+        to_state="deleted",
+    )
+    conference.delete()
+
+
+ANNOUNCEMENT_FIELDS = ["conference_id", "title", "slug", "body", "published_at", "author_id"]
+
+
+@transaction.atomic
+def announcement_save(*, announcement: Announcement, actor: User | None) -> Announcement:
+    """Create or edit a news post. A new post without an author is signed by whoever
+    writes it; the publish time (draft / scheduled / published) is on the record."""
+    creating = announcement._state.adding
+    before = None if creating else Announcement.objects.select_for_update().get(pk=announcement.pk)
+    if creating and announcement.author_id is None and getattr(actor, "is_authenticated", False):
+        announcement.author = actor
+    announcement.save()
+    audit_changes(
+        obj=announcement,
+        before=before,
+        fields=ANNOUNCEMENT_FIELDS,
+        action="announcement_create" if creating else "announcement_update",
+        actor=actor,
+    )
+    return announcement
+
+
+@transaction.atomic
+def announcement_delete(*, announcement: Announcement, actor: User | None) -> None:
+    audit_record(
+        obj=announcement,
+        action="announcement_delete",
+        actor=actor,
+        from_state=announcement.title,
+        to_state="deleted",
+    )
+    announcement.delete()

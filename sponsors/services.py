@@ -1,4 +1,4 @@
-"""State changes of tiers and sponsors (DESIGN.md convention 2).
+"""State changes of tiers and sponsors.
 
 Every write goes through here so that three things always happen together: the model is
 validated (an uploaded logo really decoded), the wall rendition is regenerated whenever the

@@ -4,8 +4,10 @@ import zoneinfo
 import pytest
 
 from cfp.models import DeadlineExtension, Proposal, Track
+from plumbers.audit import audit_trail
 from plumbers.models import Announcement
 from tests.cfp.factories import ProposalFactory, TrackFactory
+from tests.factories import UserFactory
 
 DUBLIN = zoneinfo.ZoneInfo("Europe/Dublin")
 pytestmark = pytest.mark.django_db
@@ -136,3 +138,58 @@ def test_admin_pages_render_for_organizer(client, organizer, conference):
         "/admin/cfp/conflict/",
     ):
         assert client.get(url).status_code == 200, url
+
+
+def test_track_add_form_creates_through_the_audited_service(client, organizer, conference):
+    chair = UserFactory()
+    client.force_login(organizer)
+    response = client.post(
+        "/admin/cfp/track/add/",
+        {
+            "conference": conference.pk,
+            "name": "Toolchains",
+            "slug": "toolchains",
+            "description": "",
+            "kind": "toolchains",
+            "opens_at_0": "2031-03-01",
+            "opens_at_1": "00:00:00",
+            "deadline_0": "2031-06-12",
+            "deadline_1": "23:59:00",
+            "deadline_policy": "extendable",
+            "chairs": [chair.pk],
+            "order": 0,
+            "extensions-TOTAL_FORMS": 0,
+            "extensions-INITIAL_FORMS": 0,
+            "_save": "Save",
+        },
+    )
+    assert response.status_code == 302
+    track = Track.objects.get(slug="toolchains")
+    assert list(track.chairs.all()) == [chair]
+    entry = audit_trail(track).get()
+    assert (entry.action, entry.actor) == ("track_create", organizer)
+
+
+def test_proposal_add_form_submits_through_the_transition(client, organizer, conference):
+    track = TrackFactory(conference=conference)
+    speaker = UserFactory()
+    client.force_login(organizer)
+    response = client.post(
+        "/admin/cfp/proposal/add/",
+        {
+            "track": track.pk,
+            "title": "On behalf of a speaker",
+            "abstract": "A",
+            "notes": "",
+            "submitter": speaker.pk,
+            "_save": "Save",
+        },
+    )
+    assert response.status_code == 302
+    proposal = Proposal.objects.get(title="On behalf of a speaker")
+    entry = audit_trail(proposal).get()
+    assert (entry.action, entry.actor, entry.to_state) == (
+        "proposal_create",
+        organizer,
+        "submitted",
+    )

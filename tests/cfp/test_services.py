@@ -528,3 +528,153 @@ def test_proposal_decide_refuses_unknown_decision(conference, organizer):
     proposal = ProposalFactory(track__conference=conference)
     with pytest.raises(CfpError):
         services.proposal_decide(proposals=proposal, decision="withdrawn", actor=organizer)
+
+
+# --- the one proposal transition -----------------------------------------------------------
+
+
+def test_every_proposal_state_change_is_one_audited_transition(conference, organizer, user):
+    track = TrackFactory(conference=conference, chairs=[organizer])
+    proposal = services.proposal_submit(track=track, submitter=user, title="T", abstract="A")
+    services.proposal_decide(proposals=proposal, decision="accepted", actor=organizer)
+    services.proposal_decide(proposals=proposal, decision="rejected", actor=organizer)
+    proposal.refresh_from_db()
+    services.proposal_decide(proposals=proposal, decision="accepted", actor=organizer)
+    services.proposal_withdraw(proposal=proposal, actor=user, reason="Cannot travel")
+
+    assert [
+        (e.action, e.actor, e.from_state, e.to_state) for e in audit_trail(proposal).order_by("id")
+    ] == [
+        ("proposal_submit", user, "", "submitted"),
+        ("proposal_decide", organizer, "submitted", "accepted"),
+        ("proposal_decide", organizer, "accepted", "rejected"),
+        ("proposal_decide", organizer, "rejected", "accepted"),
+        ("proposal_withdraw", user, "accepted", "withdrawn"),
+    ]
+
+
+# --- organizers' saves (the admin) ---------------------------------------------------------
+
+
+def test_track_save_creates_and_audits_with_the_committee(conference, organizer):
+    chair = UserFactory(display_name="Chloe Chair")
+    track = Track(
+        conference=conference,
+        name="Toolchains",
+        slug="toolchains",
+        opens_at=dt.datetime(2031, 3, 1, tzinfo=DUBLIN),
+        deadline=dt.datetime(2031, 6, 1, tzinfo=DUBLIN),
+    )
+
+    services.track_save(track=track, actor=organizer, reviewers=[], chairs=[chair])
+
+    assert list(track.chairs.all()) == [chair]
+    entry = audit_trail(track).get()
+    assert (entry.action, entry.actor) == ("track_create", organizer)
+    assert entry.data["changes"]["chairs"] == ["", "Chloe Chair"]
+    assert "deadline: 2031-06-01" in entry.to_state
+
+
+def test_track_save_audits_what_changed_from_what(conference, organizer):
+    track = TrackFactory(conference=conference, name="Refereed", show_aoe=False)
+    track.name, track.show_aoe = "Refereed presentations", True
+
+    services.track_save(track=track, actor=organizer)
+
+    entry = audit_trail(track).get()
+    assert (entry.action, entry.actor) == ("track_update", organizer)
+    assert entry.data["changes"] == {
+        "name": ["Refereed", "Refereed presentations"],
+        "show_aoe": ["False", "True"],
+    }
+    assert entry.from_state == "name: Refereed; show_aoe: False"
+    assert entry.to_state == "name: Refereed presentations; show_aoe: True"
+
+
+def test_track_save_refuses_to_move_the_deadline(conference, organizer):
+    track = TrackFactory(conference=conference, name="Refereed")
+    before = track.deadline
+    track.deadline = before + dt.timedelta(days=7)
+
+    with pytest.raises(CfpError, match="moves only with “Extend deadline”"):
+        services.track_save(track=track, actor=organizer)
+
+    track.refresh_from_db()
+    assert (track.deadline, track.sequence) == (before, 0)
+    assert not audit_trail(track).exists()
+
+
+def test_track_save_keeps_the_extension_count(conference, organizer):
+    track = TrackFactory(conference=conference)
+    services.track_extend_deadline(
+        track=track,
+        new_deadline=track.deadline + dt.timedelta(days=1),
+        reason="r",
+        actor=organizer,
+    )
+    stale = Track.objects.get(pk=track.pk)
+    stale.sequence = 0
+
+    services.track_save(track=stale, actor=organizer)
+
+    track.refresh_from_db()
+    assert track.sequence == 1
+
+
+def test_proposal_save_creates_a_submitted_proposal_without_mail(conference, organizer, user):
+    proposal = Proposal(
+        track=TrackFactory(conference=conference),
+        submitter=user,
+        title="Entered by an organizer",
+        abstract="A",
+        state=Proposal.State.ACCEPTED,  # a new proposal is submitted, whatever it says
+    )
+
+    services.proposal_save(proposal=proposal, actor=organizer, co_speakers=[])
+
+    proposal.refresh_from_db()
+    assert proposal.state == Proposal.State.SUBMITTED
+    entry = audit_trail(proposal).get()
+    assert (entry.action, entry.actor, entry.from_state, entry.to_state) == (
+        "proposal_create",
+        organizer,
+        "",
+        "submitted",
+    )
+    assert mail.outbox == []
+
+
+def test_proposal_save_keeps_the_state_of_the_row(conference, organizer):
+    proposal = ProposalFactory(track__conference=conference, title="Old")
+    stale = Proposal.objects.get(pk=proposal.pk)
+    services.proposal_decide(proposals=proposal, decision="accepted", actor=organizer)
+    co = UserFactory(display_name="Cora Co")
+    stale.title = "New"
+
+    services.proposal_save(proposal=stale, actor=organizer, co_speakers=[co])
+
+    proposal.refresh_from_db()
+    assert (proposal.title, proposal.state) == ("New", Proposal.State.ACCEPTED)
+    assert list(proposal.co_speakers.all()) == [co]
+    entry = audit_trail(proposal).get(action="proposal_update")
+    assert entry.data["changes"] == {"title": ["Old", "New"], "co_speakers": ["", "Cora Co"]}
+
+
+@pytest.mark.parametrize("what", ["track", "proposal", "review", "conflict"])
+def test_organizer_deletes_leave_a_record(conference, organizer, what):
+    review = ReviewFactory(proposal__track__conference=conference)
+    proposal = review.proposal
+    if what == "track":
+        services.track_delete(track=TrackFactory(conference=conference), actor=organizer)
+    elif what == "proposal":
+        services.proposal_delete(proposal=proposal, actor=organizer)
+        assert not Review.objects.exists()
+    elif what == "review":
+        services.review_delete(review=review, actor=organizer)
+    else:
+        conflict = Conflict.objects.create(proposal=proposal, reviewer=UserFactory())
+        services.conflict_delete(conflict=conflict, actor=organizer)
+        assert not Conflict.objects.exists()
+
+    entry = AuditLog.objects.get(action=f"{what}_delete")
+    assert entry.actor == organizer

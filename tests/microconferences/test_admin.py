@@ -146,3 +146,82 @@ def test_admin_decline_action_declines(client, organizer, conference):
     mc.refresh_from_db()
     assert mc.status == "declined"
     assert audit_trail(mc).get().to_state == "declined"
+
+
+def test_admin_inline_changes_go_through_the_audited_services(client, organizer, conference):
+    mc = MicroconferenceFactory(conference=conference)
+    pci = TopicGroupFactory(microconference=mc, title="PCI", order=1)
+    old = TopicFactory(group=pci, title="Old name", order=1)
+    gone = TopicFactory(group=pci, title="Gone", order=2)
+    client.force_login(organizer)
+
+    data = change_form_data(
+        mc,
+        groups=[{"id": pci.pk, "title": "PCI and CXL", "position": 1}],
+        topics=[
+            {"id": old.pk, "group": pci.pk, "title": "New name", "position": 1},
+            {"id": gone.pk, "group": pci.pk, "title": "Gone", "position": 2, "DELETE": "on"},
+            {"group": pci.pk, "title": "Added", "position": 2},
+        ],
+    )
+    response = client.post(f"/admin/microconferences/microconference/{mc.pk}/change/", data)
+
+    assert response.status_code == 302
+    assert list(pci.topics.order_by("order").values_list("title", "order")) == [
+        ("New name", 1),
+        ("Added", 2),
+    ]
+    trail = {e.action: e for e in audit_trail(mc)}
+    assert set(trail) >= {
+        "mc_group_renamed",
+        "mc_topic_updated",
+        "mc_topic_deleted",
+        "mc_topic_added",
+    }
+    assert {e.actor for e in trail.values()} == {organizer}
+    assert (trail["mc_group_renamed"].from_state, trail["mc_group_renamed"].to_state) == (
+        "PCI",
+        "PCI and CXL",
+    )
+    assert trail["mc_topic_deleted"].from_state == "Gone"
+
+
+def test_admin_save_of_an_untouched_form_writes_no_audit_record(client, organizer, conference):
+    mc = MicroconferenceFactory(conference=conference, status="proposed")
+    topic = TopicFactory(microconference=mc, title="Only", order=1)
+    client.force_login(organizer)
+
+    data = change_form_data(
+        mc, groups=[], topics=[{"id": topic.pk, "group": None, "title": "Only", "position": 1}]
+    )
+    response = client.post(f"/admin/microconferences/microconference/{mc.pk}/change/", data)
+
+    assert response.status_code == 302
+    assert not audit_trail(mc).exists()
+    mc.refresh_from_db()
+    assert mc.status == "proposed"
+
+
+def test_admin_add_creates_a_proposed_mc_on_the_record(client, organizer, conference):
+    client.force_login(organizer)
+    data = {
+        "conference": conference.pk,
+        "title": "Tracing",
+        "slug": "tracing",
+        "summary": "Trace all the things.",
+        "description": "",
+        "leads": [organizer.pk],
+        "order": 0,
+        "complimentary_passes": 0,
+        "_save": "Save",
+    }
+    for prefix in ("topic_groups", "topics"):
+        data.update({f"{prefix}-TOTAL_FORMS": 0, f"{prefix}-INITIAL_FORMS": 0})
+
+    response = client.post("/admin/microconferences/microconference/add/", data)
+
+    assert response.status_code == 302
+    mc = Microconference.objects.get(slug="tracing")
+    assert (mc.status, list(mc.leads.all())) == ("proposed", [organizer])
+    entry = audit_trail(mc).get()
+    assert (entry.action, entry.actor, entry.to_state) == ("mc_created", organizer, "proposed")

@@ -6,6 +6,7 @@ from django.db import IntegrityError, transaction
 from microconferences import services
 from microconferences.models import Microconference, Topic
 from plumbers.audit import audit_trail
+from plumbers.models import AuditLog
 from tests.factories import UserFactory
 from tests.microconferences.factories import (
     MicroconferenceFactory,
@@ -48,6 +49,75 @@ def test_microconference_decline_after_acceptance_audits_both(organizer):
         ("proposed", "accepted"),
         ("accepted", "declined"),
     ]
+
+
+def test_microconference_save_creates_a_proposed_mc_on_the_record(organizer, conference):
+    lead = UserFactory(display_name="Lena Lead")
+    mc = Microconference(
+        conference=conference,
+        title="Tracing",
+        slug="tracing",
+        summary="Trace all the things.",
+        status=Microconference.Status.ACCEPTED,  # a new MC is proposed, whatever it says
+    )
+
+    services.microconference_save(microconference=mc, actor=organizer, leads=[lead])
+
+    mc.refresh_from_db()
+    assert (mc.status, list(mc.leads.all())) == ("proposed", [lead])
+    entry = audit_trail(mc).get()
+    assert (entry.action, entry.actor, entry.from_state, entry.to_state) == (
+        "mc_created",
+        organizer,
+        "",
+        "proposed",
+    )
+    assert entry.data["leads"] == ["Lena Lead"]
+
+
+def test_microconference_save_audits_each_change_and_keeps_the_status(organizer):
+    mc = MicroconferenceFactory(status=Microconference.Status.PROPOSED, title="Tracing")
+    lead = UserFactory(display_name="Lena Lead")
+    mc.title, mc.status, mc.complimentary_passes = "Tracing and BPF", "accepted", 3
+
+    services.microconference_save(microconference=mc, actor=organizer, leads=[lead])
+
+    mc.refresh_from_db()
+    assert (mc.title, mc.status, mc.complimentary_passes) == ("Tracing and BPF", "proposed", 3)
+    entry = audit_trail(mc).get()
+    assert entry.action == "mc_updated" and entry.actor == organizer
+    assert entry.data["changes"] == {
+        "title": ["Tracing", "Tracing and BPF"],
+        "complimentary_passes": ["0", "3"],
+        "leads": ["", "Lena Lead"],
+    }
+    assert "title: Tracing" in entry.from_state and "title: Tracing and BPF" in entry.to_state
+
+
+def test_microconference_save_without_changes_writes_nothing(organizer):
+    mc = MicroconferenceFactory()
+    services.microconference_save(microconference=mc, actor=organizer, leads=[])
+    assert not audit_trail(mc).exists()
+
+
+def test_microconference_save_refuses_an_invalid_mc(organizer):
+    mc = MicroconferenceFactory()
+    mc.summary = ""
+    with pytest.raises(services.MicroconferenceError):
+        services.microconference_save(microconference=mc, actor=organizer)
+    assert not audit_trail(mc).exists()
+
+
+def test_microconference_delete_leaves_a_record(organizer):
+    mc = MicroconferenceFactory(title="Gone")
+    TopicFactory(microconference=mc)
+    pk = mc.pk
+
+    services.microconference_delete(microconference=mc, actor=organizer)
+
+    assert not Microconference.objects.filter(pk=pk).exists()
+    entry = AuditLog.objects.get(action="mc_deleted", object_id=str(pk))
+    assert (entry.actor, entry.to_state, entry.data["title"]) == (organizer, "deleted", "Gone")
 
 
 def test_microconference_accept_when_already_accepted_is_refused(organizer):
