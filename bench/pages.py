@@ -99,19 +99,19 @@ def scale_up(env: dict) -> str:
     )
     tracks = list(Track.objects.filter(conference=conference))
     now = timezone.now()
-    Proposal.objects.bulk_create(
-        [
-            Proposal(
-                track=tracks[n % len(tracks)],
-                title=f"Scaled proposal {n}",
-                abstract="An abstract.",
-                submitter=people[n],
-                created_at=now,
-            )
-            for n in range(2000)
-        ],
-        batch_size=1000,
-    )
+    proposals = [
+        Proposal(
+            track=tracks[n % len(tracks)],
+            title=f"Scaled proposal {n}",
+            abstract="An abstract.",
+            submitter=people[n],
+            created_at=now,
+        )
+        for n in range(2000)
+    ]
+    for proposal in proposals:  # bulk_create skips save(), which renders the stored HTML
+        proposal.render_markdown_fields()
+    Proposal.objects.bulk_create(proposals, batch_size=1000)
     virtual = AttendanceKind.objects.get(conference=conference, kind="virtual")
     in_person = AttendanceKind.objects.get(conference=conference, kind="in_person")
     Registration.objects.bulk_create(

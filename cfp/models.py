@@ -14,6 +14,7 @@ from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 
+from plumbers.markdown import RenderedMarkdown, markdown_field, markdown_length_check
 from plumbers.models import Announcement, Conference
 
 AOE = dt.timezone(dt.timedelta(hours=-12), "AoE")
@@ -33,7 +34,7 @@ class TrackQuerySet(models.QuerySet):
         )
 
 
-class Track(models.Model):
+class Track(RenderedMarkdown, models.Model):
     """A part of the CFP with its own window, deadline policy, reviewers and chairs."""
 
     class Kind(models.TextChoices):
@@ -53,7 +54,8 @@ class Track(models.Model):
     conference = models.ForeignKey(Conference, on_delete=models.PROTECT, related_name="tracks")
     name = models.CharField(max_length=200)
     slug = models.SlugField(max_length=100)
-    description = models.TextField(blank=True, help_text="Markdown. Sanitized when shown.")
+    description = markdown_field(blank=True)
+    description_html = models.TextField(editable=False, default="")
     kind = models.CharField(max_length=32, choices=Kind.choices, default=Kind.REFEREED)
     microconference = models.ForeignKey(
         "microconferences.Microconference",
@@ -86,11 +88,14 @@ class Track(models.Model):
     )
     order = models.PositiveIntegerField(default=0)
 
+    markdown_fields = {"description": "description_html"}
+
     objects = TrackQuerySet.as_manager()
 
     class Meta:
         ordering = ["conference", "order", "deadline", "name"]
         constraints = [
+            markdown_length_check("description", name="cfp_track_description_length"),
             models.UniqueConstraint(
                 fields=["conference", "slug"], name="cfp_track_slug_unique_per_edition"
             ),
@@ -208,7 +213,7 @@ class DeadlineExtension(models.Model):
         return f"{self.track.name}: {self.previous:%Y-%m-%d %H:%M} → {self.new:%Y-%m-%d %H:%M}"
 
 
-class Proposal(models.Model):
+class Proposal(RenderedMarkdown, models.Model):
     """A talk or topic submitted to a track by a speaker, possibly with co-speakers."""
 
     class State(models.TextChoices):
@@ -219,10 +224,14 @@ class Proposal(models.Model):
 
     track = models.ForeignKey(Track, on_delete=models.PROTECT, related_name="proposals")
     title = models.CharField(max_length=250)
-    abstract = models.TextField(help_text="Markdown. Sanitized when shown.")
-    notes = models.TextField(
-        "notes for reviewers", blank=True, help_text="Only the reviewers of the track see these."
+    abstract = markdown_field()
+    abstract_html = models.TextField(editable=False, default="")
+    notes = markdown_field(
+        "notes for reviewers",
+        blank=True,
+        more_help="Only the reviewers of the track see these.",
     )
+    notes_html = models.TextField(editable=False, default="")
     submitter = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="cfp_proposals"
     )
@@ -234,9 +243,13 @@ class Proposal(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
     decided_at = models.DateTimeField(null=True, blank=True)
 
+    markdown_fields = {"abstract": "abstract_html", "notes": "notes_html"}
+
     class Meta:
         ordering = ["-created_at", "-id"]
         constraints = [
+            markdown_length_check("abstract", name="cfp_proposal_abstract_length"),
+            markdown_length_check("notes", name="cfp_proposal_notes_length"),
             models.CheckConstraint(
                 condition=Q(state__in=["submitted", "withdrawn", "accepted", "rejected"]),
                 name="cfp_proposal_state_valid",

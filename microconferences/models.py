@@ -6,6 +6,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 
+from plumbers.markdown import RenderedMarkdown, markdown_field, markdown_length_check
 from plumbers.models import Conference
 
 
@@ -14,7 +15,7 @@ class MicroconferenceQuerySet(models.QuerySet):
         return self.filter(status=Microconference.Status.ACCEPTED)
 
 
-class Microconference(models.Model):
+class Microconference(RenderedMarkdown, models.Model):
     class Status(models.TextChoices):
         PROPOSED = "proposed", "Proposed"
         ACCEPTED = "accepted", "Accepted"
@@ -26,7 +27,8 @@ class Microconference(models.Model):
     title = models.CharField(max_length=200)
     slug = models.SlugField(max_length=100)
     summary = models.CharField(max_length=500, help_text="One or two sentences for the list page.")
-    description = models.TextField(blank=True, help_text="Markdown. Sanitized when shown.")
+    description = markdown_field(blank=True)
+    description_html = models.TextField(editable=False, default="")
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.PROPOSED)
     leads = models.ManyToManyField(
         settings.AUTH_USER_MODEL, related_name="led_microconferences", blank=True
@@ -36,11 +38,14 @@ class Microconference(models.Model):
         default=0, help_text="In-person passes this MC may give its speakers."
     )
 
+    markdown_fields = {"description": "description_html"}
+
     objects = MicroconferenceQuerySet.as_manager()
 
     class Meta:
         ordering = ["conference", "order", "title"]
         constraints = [
+            markdown_length_check("description", name="mc_description_length"),
             models.UniqueConstraint(
                 fields=["conference", "slug"], name="mc_slug_unique_per_edition"
             ),

@@ -73,11 +73,25 @@ def render_markdown(text: str) -> SafeString:
     return mark_safe(clean)  # noqa: S308 - sanitized by nh3 just above
 
 
-def markdown_field(verbose_name: str | None = None, **kwargs) -> models.TextField:
+class MarkdownTextField(models.TextField):
+    """A text field for Markdown whose form field checks the length on the server only: a
+    browser's ``maxlength`` would cut a long paste silently, where the form's message says
+    how long the text is allowed to be and keeps every character typed."""
+
+    def formfield(self, **kwargs):
+        field = super().formfield(**kwargs)
+        field.widget.attrs.pop("maxlength", None)
+        return field
+
+
+def markdown_field(
+    verbose_name: str | None = None, *, more_help: str = "", **kwargs
+) -> MarkdownTextField:
     """A Markdown source: forms refuse more than ``MARKDOWN_MAX_LENGTH`` characters with a
     message (and the model's ``markdown_length_check`` makes the database refuse it too)."""
-    kwargs.setdefault("help_text", f"Markdown, at most {MARKDOWN_MAX_LENGTH:,} characters.")
-    return models.TextField(verbose_name, max_length=MARKDOWN_MAX_LENGTH, **kwargs)
+    help_text = f"Markdown, at most {MARKDOWN_MAX_LENGTH:,} characters. {more_help}".strip()
+    kwargs.setdefault("help_text", help_text)
+    return MarkdownTextField(verbose_name, max_length=MARKDOWN_MAX_LENGTH, **kwargs)
 
 
 def markdown_length_check(field: str, *, name: str) -> models.CheckConstraint:

@@ -135,7 +135,7 @@ class Announcement(RenderedMarkdown, models.Model):
     )
     title = models.CharField(max_length=200)
     slug = models.SlugField(max_length=200, unique=True)
-    body = markdown_field(help_text="Markdown. HTML is sanitized when shown.")
+    body = markdown_field()
     body_html = models.TextField(editable=False, default="")
     published_at = models.DateTimeField(
         null=True, blank=True, help_text="Empty: draft. In the future: scheduled."

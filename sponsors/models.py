@@ -5,6 +5,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 
+from plumbers.markdown import RenderedMarkdown, markdown_field, markdown_length_check
 from plumbers.models import Conference
 
 
@@ -55,7 +56,7 @@ class SponsorQuerySet(models.QuerySet):
         )
 
 
-class Sponsor(models.Model):
+class Sponsor(RenderedMarkdown, models.Model):
     tier = models.ForeignKey(SponsorTier, on_delete=models.PROTECT, related_name="sponsors")
     name = models.CharField(max_length=200)
     url = models.URLField(blank=True)
@@ -71,7 +72,8 @@ class Sponsor(models.Model):
         blank=True,
         help_text="Required with a logo: what the logo says, usually the sponsor's name.",
     )
-    description = models.TextField(blank=True, help_text="Markdown.")
+    description = markdown_field(blank=True)
+    description_html = models.TextField(editable=False, default="")
     visible = models.BooleanField(default=True)
     order = models.PositiveIntegerField(default=0)
     # The resized copy shown on the wall and the sponsors page, made by
@@ -86,11 +88,14 @@ class Sponsor(models.Model):
         help_text="The logo file and tier size the rendition was made from.",
     )
 
+    markdown_fields = {"description": "description_html"}
+
     objects = SponsorQuerySet.as_manager()
 
     class Meta:
         ordering = ["tier__order", "order", "name"]
         constraints = [
+            markdown_length_check("description", name="sponsor_description_length"),
             models.UniqueConstraint(fields=["tier", "name"], name="sponsor_name_unique_per_tier"),
             models.CheckConstraint(
                 condition=Q(logo="") | ~Q(logo_alt=""), name="sponsor_logo_has_alt_text"

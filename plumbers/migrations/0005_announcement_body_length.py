@@ -4,6 +4,7 @@
 
 import django.db.models.functions.text
 import django.db.models.lookups
+import plumbers.markdown
 from django.db import migrations, models
 
 
@@ -17,7 +18,7 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name='announcement',
             name='body',
-            field=models.TextField(help_text='Markdown. HTML is sanitized when shown.', max_length=10000),
+            field=plumbers.markdown.MarkdownTextField(help_text='Markdown, at most 10,000 characters.', max_length=10000),
         ),
         migrations.AddConstraint(
             model_name='announcement',

@@ -3,14 +3,8 @@ from django.utils import timezone
 from django.utils.safestring import mark_safe
 
 from plumbers.extensions import page_part_templates
-from plumbers.markdown import render_markdown
 
 register = template.Library()
-
-
-@register.filter(name="markdown")
-def markdown_filter(text):
-    return render_markdown(text)
 
 
 @register.filter

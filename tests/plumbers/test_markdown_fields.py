@@ -7,11 +7,20 @@ from django.db import IntegrityError, transaction
 from django.forms import modelform_factory
 
 from plumbers.markdown import MARKDOWN_MAX_LENGTH, RenderedMarkdown
+from tests.cfp.factories import ProposalFactory, TrackFactory
 from tests.factories import AnnouncementFactory
+from tests.microconferences.factories import MicroconferenceFactory
+from tests.sponsors.factories import SponsorFactory
 
 pytestmark = pytest.mark.django_db
 
-FACTORIES = {"plumbers.announcement": AnnouncementFactory}
+FACTORIES = {
+    "plumbers.announcement": AnnouncementFactory,
+    "cfp.track": TrackFactory,
+    "cfp.proposal": ProposalFactory,
+    "microconferences.microconference": MicroconferenceFactory,
+    "sponsors.sponsor": SponsorFactory,
+}
 
 
 def _rendered_models():
@@ -46,10 +55,13 @@ def test_markdown_fields_render_on_save(model, source, html):
 def test_markdown_fields_form_refuses_too_long(model, source, html):
     form_class = modelform_factory(model, fields=[source])
 
-    form = form_class(data={source: "x" * (MARKDOWN_MAX_LENGTH + 1)})
+    typed = "x" * (MARKDOWN_MAX_LENGTH + 1)
+    form = form_class(data={source: typed})
 
     assert not form.is_valid()
     assert f"at most {MARKDOWN_MAX_LENGTH}" in form.errors[source][0]
+    assert "maxlength" not in str(form[source])  # a browser would cut a paste silently
+    assert typed in str(form[source])  # shown back whole, nothing lost
 
 
 @pytest.mark.parametrize(("model", "source", "html"), _cases())
