@@ -118,6 +118,19 @@ def is_proposal_decider(user, proposal) -> bool:
     return not is_involved(user, proposal) and is_track_decider(user, proposal.track)
 
 
+def sees_scores(user, proposal, *, reviewed_by_me: bool) -> bool:
+    """Whether ``user`` sees the other reviews of ``proposal``: their scores, their mean and
+    how many there are. A reviewer sees them once their own review is in (no anchoring);
+    those who decide (chairs, organizers) always do. ``scores_visible_q`` is the same rule
+    for a list of proposals; keep the two together."""
+    return reviewed_by_me or is_proposal_decider(user, proposal)
+
+
+def scores_visible_q(user, tracks: Iterable[Track]) -> Q:
+    """``sees_scores`` as a filter on proposals annotated with ``reviewed_by_me``."""
+    return Q(reviewed_by_me=True) | Q(track_id__in=sorted(decider_track_ids(user, tracks)))
+
+
 # -------------------------------------------------------------------------------- states
 
 

@@ -2,6 +2,7 @@
 
 from django.db.models import (
     Avg,
+    Case,
     Count,
     Exists,
     F,
@@ -12,11 +13,12 @@ from django.db.models import (
     QuerySet,
     Subquery,
     Value,
+    When,
 )
 from django.db.models.functions import Coalesce
 
 from cfp.models import Conflict, Proposal, Review, Track
-from cfp.permissions import committee_track_ids
+from cfp.permissions import committee_track_ids, scores_visible_q
 from microconferences.selectors import lead_user_ids
 from plumbers.models import Conference, User
 from plumbers.permissions import is_organizer
@@ -85,25 +87,40 @@ def triage_list(
     sort: str = "",
 ) -> QuerySet[Proposal]:
     """The triage list: annotated with mean score, review count and my review, in a fixed
-    number of queries however many proposals there are (subqueries, no per-row reads)."""
+    number of queries however many proposals there are (subqueries, no per-row reads).
+
+    The mean and the count are None where the person may not see them yet (``sees_scores``),
+    so neither the columns nor sorting by them tell anything before the person's own review.
+    """
     reviews = Review.objects.filter(proposal=OuterRef("pk"))
+    visible = visible_proposals(user=user, conference=conference)
+    shown = scores_visible_q(user, Track.objects.filter(proposals__in=visible).distinct())
+
+    def when_shown(value):
+        return Case(When(shown, then=value), default=None, output_field=value.output_field)
+
     proposals = (
-        visible_proposals(user=user, conference=conference)
-        .select_related("track", "submitter")
+        visible.select_related("track", "submitter")
         .annotate(
-            mean_score=Subquery(
-                reviews.values("proposal").annotate(m=Avg("score")).values("m")[:1],
-                output_field=FloatField(),
-            ),
-            review_count=Coalesce(
-                Subquery(
-                    reviews.values("proposal").annotate(c=Count("pk")).values("c")[:1],
-                    output_field=IntegerField(),
-                ),
-                Value(0),
-            ),
             my_score=Subquery(reviews.filter(reviewer=user).values("score")[:1]),
             reviewed_by_me=Exists(reviews.filter(reviewer=user)),
+        )
+        .annotate(
+            mean_score=when_shown(
+                Subquery(
+                    reviews.values("proposal").annotate(m=Avg("score")).values("m")[:1],
+                    output_field=FloatField(),
+                )
+            ),
+            review_count=when_shown(
+                Coalesce(
+                    Subquery(
+                        reviews.values("proposal").annotate(c=Count("pk")).values("c")[:1],
+                        output_field=IntegerField(),
+                    ),
+                    Value(0),
+                )
+            ),
         )
     )
     if track is not None:
@@ -115,8 +132,8 @@ def triage_list(
     orderings = {
         "score": [F("mean_score").desc(nulls_last=True), "-review_count", "pk"],
         "-score": [F("mean_score").asc(nulls_last=True), "-review_count", "pk"],
-        "reviews": ["review_count", "pk"],
-        "-reviews": ["-review_count", "pk"],
+        "reviews": [F("review_count").asc(nulls_last=True), "pk"],
+        "-reviews": [F("review_count").desc(nulls_last=True), "pk"],
     }
     return proposals.order_by(*orderings.get(sort, ["created_at", "pk"]))
 

@@ -42,6 +42,7 @@ from cfp.permissions import (
     is_proposal_open_to_edits,
     is_proposal_reviewer,
     is_track_open,
+    sees_scores,
 )
 from cfp.services import CfpError
 from plumbers.pagecache import public_page
@@ -339,7 +340,7 @@ def _review_page(request, proposal, *, form, mine, may_review, conflict_form=Non
     # A reviewer sees the others' reviews only once their own is in (no anchoring); chairs
     # and organizers, who decide, always see them.
     may_decide = is_proposal_decider(request.user, proposal)
-    others_visible = mine is not None or may_decide
+    others_visible = sees_scores(request.user, proposal, reviewed_by_me=mine is not None)
     others = (
         list(
             proposal.reviews.exclude(reviewer=request.user)
@@ -362,7 +363,6 @@ def _review_page(request, proposal, *, form, mine, may_review, conflict_form=Non
             "may_decide": may_decide,
             "others_visible": others_visible,
             "others": others,
-            "other_count": proposal.reviews.exclude(reviewer=request.user).count(),
             "conflict_form": conflict_form or ConflictForm(),
         },
         status=status,

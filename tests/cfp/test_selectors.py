@@ -107,23 +107,52 @@ def test_triage_list_annotates_sorts_and_filters(conference, reviewer):
     ReviewFactory(proposal=low, score=0)
     ReviewFactory(proposal=high, score=2)
     ReviewFactory(proposal=high, reviewer=reviewer, score=1)
+    ReviewFactory(proposal=none, reviewer=reviewer, score=0)
+    ReviewFactory(proposal=none, score=-1)
+    ReviewFactory(proposal=none, score=-1)
 
     by_score = list(selectors.triage_list(user=reviewer, conference=conference, sort="score"))
-    by_count = list(selectors.triage_list(user=reviewer, conference=conference, sort="reviews"))
+    by_count = list(selectors.triage_list(user=reviewer, conference=conference, sort="-reviews"))
     unreviewed = list(
         selectors.triage_list(user=reviewer, conference=conference, unreviewed_by_me=True)
     )
 
-    assert [p.title for p in by_score] == ["High", "Low", "None"]
+    assert [p.title for p in by_score] == ["High", "None", "Low"]
     assert by_score[0].mean_score == pytest.approx(1.5)
     assert (by_score[0].review_count, by_score[0].reviewed_by_me, by_score[0].my_score) == (
         2,
         True,
         1,
     )
-    assert by_score[2].mean_score is None and by_score[2].review_count == 0
-    assert [p.title for p in by_count] == ["None", "Low", "High"]
-    assert {p.title for p in unreviewed} == {"Low", "None"}
+    assert [p.title for p in by_count] == ["None", "High", "Low"]
+    assert {p.title for p in unreviewed} == {"Low"}
+
+
+def test_triage_list_hides_scores_until_my_review_is_in(conference, reviewer):
+    track = TrackFactory(conference=conference, reviewers=[reviewer])
+    strong, weak = (ProposalFactory(track=track, title=t) for t in ("Strong", "Weak"))
+    ReviewFactory(proposal=strong, score=2)
+    ReviewFactory(proposal=strong, score=2)
+    ReviewFactory(proposal=weak, score=-2)
+
+    rows = {p.title: p for p in selectors.triage_list(user=reviewer, conference=conference)}
+    by_score = selectors.triage_list(user=reviewer, conference=conference, sort="score")
+    by_score_low = selectors.triage_list(user=reviewer, conference=conference, sort="-score")
+    by_count = selectors.triage_list(user=reviewer, conference=conference, sort="-reviews")
+
+    assert all(p.mean_score is None and p.review_count is None for p in rows.values())
+    # Sorting by a hidden number falls back to the stable order: it reveals nothing.
+    assert [p.pk for p in by_score] == [p.pk for p in by_score_low] == [p.pk for p in by_count]
+
+
+def test_triage_list_chair_sees_scores_without_reviewing(conference, reviewer):
+    track = TrackFactory(conference=conference, chairs=[reviewer])
+    proposal = ProposalFactory(track=track)
+    ReviewFactory(proposal=proposal, score=2)
+
+    (row,) = selectors.triage_list(user=reviewer, conference=conference)
+
+    assert (row.mean_score, row.review_count) == (2, 1)
 
 
 def test_triage_list_filters_by_state_and_track(conference, reviewer):
