@@ -1,6 +1,5 @@
 from django import forms
 from django.core.validators import validate_email
-from django.db.models.functions import Lower
 
 from cfp.models import Proposal
 from plumbers.models import User
@@ -33,7 +32,9 @@ class ProposalForm(forms.Form):
         label="Co-speakers' email addresses",
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
-        help_text="One per line (or separated by commas). Each must already have an account.",
+        help_text="One per line (or separated by commas). Each gets an invitation by mail "
+        "and becomes a co-speaker on accepting it; anyone without an account can sign up "
+        "with that address first.",
     )
 
     def __init__(self, *args, submitter: User, **kwargs):
@@ -46,12 +47,17 @@ class ProposalForm(forms.Form):
             "title": proposal.title,
             "abstract": proposal.abstract,
             "notes": proposal.notes,
-            "co_speakers": "\n".join(p.email for p in proposal.co_speakers.all()),
+            "co_speakers": "\n".join(
+                [p.email for p in proposal.co_speakers.all()]
+                + [i.email for i in proposal.invitations.filter(state="pending")]
+            ),
         }
 
     MAX_CO_SPEAKERS = 10
 
-    def clean_co_speakers(self) -> list[User]:
+    def clean_co_speakers(self) -> list[str]:
+        """Addresses, checked for form only: whether an account exists is never said here
+        (every address gets the same invitation), so the form reveals nobody."""
         raw = self.cleaned_data.get("co_speakers", "")
         emails: list[str] = []
         for part in raw.replace(",", "\n").replace(";", "\n").split():
@@ -69,27 +75,11 @@ class ProposalForm(forms.Form):
             except forms.ValidationError:
                 shown = email if len(email) <= 80 else email[:77] + "…"
                 errors.append(f"“{shown}” is not an email address.")
-        if errors:
-            raise forms.ValidationError(errors)
-        # One query for all of them, compared case-insensitively.
-        wanted = {email.lower() for email in emails}
-        found = {
-            person.email.lower(): person
-            for person in User.objects.annotate(email_lower=Lower("email")).filter(
-                email_lower__in=wanted, is_active=True
-            )
-        }
-        users = []
-        for email in emails:
             if email.lower() == self.submitter.email.lower():
                 errors.append("You are the submitter; do not list yourself as a co-speaker.")
-            elif email.lower() not in found:
-                errors.append(f"No account with the email {email}; ask them to sign up first.")
-            else:
-                users.append(found[email.lower()])
         if errors:
             raise forms.ValidationError(errors)
-        return users
+        return emails
 
 
 class ReviewForm(forms.Form):

@@ -11,6 +11,7 @@ import datetime as dt
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
 
@@ -321,3 +322,49 @@ class Conflict(models.Model):
 
     def __str__(self):
         return f"{self.reviewer} conflicted on {self.proposal}"
+
+
+class CoSpeakerInvitation(models.Model):
+    """An invitation to co-speak on a proposal, sent to an email address.
+
+    A co-speaker is attached to the proposal only when the invited person accepts, logged in
+    with that address: until then they count for nothing (not in conflicts, not in the
+    waitlist priority, not listed as a speaker). Known and unknown addresses are invited the
+    same way, so the form tells nobody who has an account."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", "Waiting for an answer"
+        ACCEPTED = "accepted", "Accepted"
+        DECLINED = "declined", "Declined"
+        WITHDRAWN = "withdrawn", "Withdrawn by the submitter"
+
+    proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="invitations")
+    email = models.EmailField()
+    token = models.CharField(max_length=64, unique=True, editable=False)
+    state = models.CharField(max_length=16, choices=State.choices, default=State.PENDING)
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    answered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["proposal", "created_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                Lower("email"),
+                "proposal",
+                condition=Q(state="pending"),
+                name="cfp_invitation_one_pending_per_address",
+            ),
+            models.CheckConstraint(
+                condition=Q(state__in=["pending", "accepted", "declined", "withdrawn"]),
+                name="cfp_invitation_state_valid",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.email} → {self.proposal}"

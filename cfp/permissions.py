@@ -131,6 +131,14 @@ def scores_visible_q(user, tracks: Iterable[Track]) -> Q:
     return Q(reviewed_by_me=True) | Q(track_id__in=sorted(decider_track_ids(user, tracks)))
 
 
+def is_invitee(user, invitation) -> bool:
+    """The person an invitation to co-speak was sent to: a verified address of theirs is the
+    invited one. Only they see the invitation and answer it."""
+    return bool(getattr(user, "is_authenticated", False)) and (
+        user.emailaddress_set.filter(email__iexact=invitation.email, verified=True).exists()
+    )
+
+
 # -------------------------------------------------------------------------------- states
 
 

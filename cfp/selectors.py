@@ -9,6 +9,7 @@ from django.db.models import (
     FloatField,
     IntegerField,
     OuterRef,
+    Prefetch,
     Q,
     QuerySet,
     Subquery,
@@ -17,7 +18,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 
-from cfp.models import Conflict, Proposal, Review, Track
+from cfp.models import Conflict, CoSpeakerInvitation, Proposal, Review, Track
 from cfp.permissions import committee_track_ids, scores_visible_q
 from microconferences.selectors import lead_user_ids
 from plumbers.models import Conference, User
@@ -35,7 +36,16 @@ def my_proposals(*, user: User) -> QuerySet[Proposal]:
     return (
         Proposal.objects.filter(submitter=user)
         .select_related("track", "track__conference")
-        .prefetch_related("co_speakers")
+        .prefetch_related(
+            "co_speakers",
+            Prefetch(
+                "invitations",
+                queryset=CoSpeakerInvitation.objects.filter(
+                    state=CoSpeakerInvitation.State.PENDING
+                ),
+                to_attr="pending_invitations",
+            ),
+        )
         .order_by("-created_at", "-id")
     )
 
@@ -45,6 +55,30 @@ def my_co_speaking(*, user: User) -> QuerySet[Proposal]:
         Proposal.objects.filter(co_speakers=user)
         .select_related("track", "track__conference", "submitter")
         .order_by("-created_at", "-id")
+    )
+
+
+def open_invitation(*, token: str) -> CoSpeakerInvitation | None:
+    return (
+        CoSpeakerInvitation.objects.select_related(
+            "proposal__track__conference", "proposal__submitter"
+        )
+        .filter(token=token, state=CoSpeakerInvitation.State.PENDING)
+        .first()
+    )
+
+
+def my_invitations(*, user: User) -> QuerySet[CoSpeakerInvitation]:
+    """Open invitations to the person's verified addresses (they may accept them)."""
+    addresses = Q()
+    for address in user.emailaddress_set.filter(verified=True).values_list("email", flat=True):
+        addresses |= Q(email__iexact=address)
+    if not addresses:
+        return CoSpeakerInvitation.objects.none()
+    return (
+        CoSpeakerInvitation.objects.filter(addresses, state=CoSpeakerInvitation.State.PENDING)
+        .select_related("proposal__track", "proposal__submitter")
+        .order_by("created_at")
     )
 
 

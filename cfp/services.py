@@ -23,23 +23,33 @@ Decisions taken here (documented because the issue leaves them open):
 """
 
 import datetime as dt
+import secrets
 from collections.abc import Iterable, Sequence
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 
-from cfp.models import Conflict, DeadlineExtension, Proposal, Review, Track
+from cfp.models import (
+    Conflict,
+    CoSpeakerInvitation,
+    DeadlineExtension,
+    Proposal,
+    Review,
+    Track,
+)
 from cfp.permissions import (
     decide_refusal,
     edit_refusal,
+    is_invitee,
     review_refusal,
     window_refusal,
     withdraw_refusal,
 )
 from plumbers.audit import audit_changes, audit_record
-from plumbers.mail import mail_on_commit
+from plumbers.mail import mail_on_commit, site_url
 from plumbers.models import Announcement, User
 
 
@@ -274,9 +284,124 @@ def _check_content(title: str, abstract: str) -> None:
         raise CfpError("A proposal needs an abstract.")
 
 
-def _check_co_speakers(submitter: User, co_speakers: Sequence[User]) -> None:
-    if any(person.pk == submitter.pk for person in co_speakers):
+def _sync_co_speakers(
+    proposal: Proposal, *, emails: Sequence[str], actor: User, now: dt.datetime
+) -> None:
+    """Make the proposal's co-speakers what the submitter listed: a new address is invited
+    by mail (attached only when its owner accepts), an address taken off the list loses its
+    invitation or its place. Known and unknown addresses are treated alike."""
+    wanted = {email.strip().lower(): email.strip() for email in emails if email.strip()}
+    if proposal.submitter.email.lower() in wanted:
         raise CfpError("You are the submitter; do not list yourself as a co-speaker.")
+    attached = {person.email.lower(): person for person in proposal.co_speakers.all()}
+    pending = {
+        invitation.email.lower(): invitation
+        for invitation in proposal.invitations.filter(state=CoSpeakerInvitation.State.PENDING)
+    }
+    for email, person in attached.items():
+        if email not in wanted:
+            proposal.co_speakers.remove(person)
+            audit_record(
+                obj=proposal,
+                action="co_speaker_removed",
+                actor=actor,
+                from_state=email,
+                reason="Taken off the co-speakers by the submitter.",
+            )
+    for email, invitation in pending.items():
+        if email not in wanted:
+            _invitation_transition(
+                invitation, to=CoSpeakerInvitation.State.WITHDRAWN, actor=actor, at=now
+            )
+    for email, typed in wanted.items():
+        if email in attached or email in pending:
+            continue
+        invitation = CoSpeakerInvitation.objects.create(
+            proposal=proposal,
+            email=typed,
+            token=secrets.token_urlsafe(32),
+            invited_by=actor,
+            created_at=now,
+        )
+        audit_record(
+            obj=invitation,
+            action="co_speaker_invited",
+            actor=actor,
+            to_state=CoSpeakerInvitation.State.PENDING,
+            data={"proposal": proposal.pk},
+        )
+        mail_on_commit(
+            template="cfp/co_speaker_invited",
+            to=typed,
+            context={
+                "proposal": proposal,
+                "track": proposal.track,
+                "invited_by": actor,
+                "answer_url": site_url(reverse("cfp:invitation", args=[invitation.token])),
+            },
+        )
+
+
+def _invitation_transition(
+    invitation: CoSpeakerInvitation, *, to: str, actor: User, at: dt.datetime
+) -> None:
+    before = invitation.state
+    invitation.state = to
+    invitation.answered_at = at
+    invitation.save(update_fields=["state", "answered_at", "accepted_by"])
+    audit_record(
+        obj=invitation,
+        action=f"co_speaker_invitation_{to}",
+        actor=actor,
+        from_state=before,
+        to_state=to,
+        data={"proposal": invitation.proposal_id},
+    )
+
+
+def _open_invitation(token: str, *, user: User) -> CoSpeakerInvitation:
+    invitation = (
+        CoSpeakerInvitation.objects.select_for_update()
+        .select_related("proposal")
+        .filter(token=token)
+        .first()
+    )
+    if invitation is None or invitation.state != CoSpeakerInvitation.State.PENDING:
+        raise CfpError("This invitation is no longer open.")
+    if not is_invitee(user, invitation):
+        raise CfpError(INVITED_ELSEWHERE)
+    return invitation
+
+
+INVITED_ELSEWHERE = (
+    "This invitation was sent to another email address: log in with that address (or add "
+    "and verify it on your account) to answer it."
+)
+
+
+@transaction.atomic
+def co_speaker_invitation_accept(*, token: str, user: User) -> Proposal:
+    """The invited person, logged in with the invited (verified) address, becomes a
+    co-speaker of the proposal."""
+    invitation = _open_invitation(token, user=user)
+    if invitation.proposal.submitter_id == user.pk:
+        raise CfpError("You submitted this proposal; you cannot also be its co-speaker.")
+    invitation.accepted_by = user
+    _invitation_transition(
+        invitation, to=CoSpeakerInvitation.State.ACCEPTED, actor=user, at=timezone.now()
+    )
+    invitation.proposal.co_speakers.add(user)
+    return invitation.proposal
+
+
+@transaction.atomic
+def co_speaker_invitation_decline(*, token: str, user: User) -> Proposal:
+    """The invited person declines; the submitter sees the invitation no more."""
+    invitation = _open_invitation(token, user=user)
+    _invitation_transition(
+        invitation, to=CoSpeakerInvitation.State.DECLINED, actor=user, at=timezone.now()
+    )
+    return invitation.proposal
 
 
 @transaction.atomic
@@ -287,15 +412,15 @@ def proposal_submit(
     title: str,
     abstract: str,
     notes: str = "",
-    co_speakers: Sequence[User] = (),
+    co_speaker_emails: Sequence[str] = (),
     now: dt.datetime | None = None,
 ) -> Proposal:
-    """Submit a proposal. The deadline is judged at ``now`` (the moment of the post)."""
+    """Submit a proposal. The deadline is judged at ``now`` (the moment of the post); the
+    co-speakers listed are invited and attached when they accept."""
     now = now or timezone.now()
     track = Track.objects.select_related("conference").get(pk=track.pk)
     _refuse(window_refusal(track, verb="submit", now=now))
     _check_content(title, abstract)
-    _check_co_speakers(submitter, co_speakers)
     proposal = Proposal(
         track=track,
         title=title.strip(),
@@ -309,12 +434,12 @@ def proposal_submit(
         to=Proposal.State.SUBMITTED,
         actor=submitter,
         action="proposal_submit",
-        data={"track": track.pk, "co_speakers": [p.pk for p in co_speakers]},
+        data={"track": track.pk},
     )
-    proposal.co_speakers.set(co_speakers)
+    _sync_co_speakers(proposal, emails=co_speaker_emails, actor=submitter, now=now)
     mail_on_commit(
         template="cfp/proposal_received",
-        to=[submitter.email, *(p.email for p in co_speakers)],
+        to=[submitter.email],
         context={"proposal": proposal, "track": track},
     )
     return proposal
@@ -328,7 +453,7 @@ def proposal_update(
     title: str,
     abstract: str,
     notes: str = "",
-    co_speakers: Sequence[User] = (),
+    co_speaker_emails: Sequence[str] = (),
     now: dt.datetime | None = None,
 ) -> Proposal:
     """Edit a submitted proposal until its track's deadline (judged at the post)."""
@@ -337,18 +462,16 @@ def proposal_update(
     locked.track = Track.objects.select_related("conference").get(pk=locked.track_id)
     _refuse(edit_refusal(actor, locked, now=now))
     _check_content(title, abstract)
-    _check_co_speakers(actor, co_speakers)
     locked.title, locked.abstract, locked.notes = title.strip(), abstract, notes
     locked.save(update_fields=["title", "abstract", "notes", "updated_at"])
-    locked.co_speakers.set(co_speakers)
     audit_record(
         obj=locked,
         action="proposal_update",
         actor=actor,
         from_state=locked.state,
         to_state=locked.state,
-        data={"co_speakers": [p.pk for p in co_speakers]},
     )
+    _sync_co_speakers(locked, emails=co_speaker_emails, actor=actor, now=now)
     return locked
 
 

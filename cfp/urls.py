@@ -10,6 +10,7 @@ urlpatterns = [
     path("proposals/", views.my_proposals, name="my_proposals"),
     path("proposals/<int:pk>/edit/", views.proposal_edit, name="proposal_edit"),
     path("proposals/<int:pk>/withdraw/", views.proposal_withdraw, name="proposal_withdraw"),
+    path("invitations/<str:token>/", views.invitation, name="invitation"),
     path("review/", views.review_list, name="review_list"),
     path("review/next/", views.review_next, name="review_next"),
     path("review/decide/", views.review_bulk_decide, name="review_bulk_decide"),

@@ -38,6 +38,7 @@ from cfp.permissions import (
     can_review_proposal,
     can_use_triage,
     decider_track_ids,
+    is_invitee,
     is_proposal_decider,
     is_proposal_open_to_edits,
     is_proposal_reviewer,
@@ -119,7 +120,7 @@ def submit(request, slug):
                 title=data["title"],
                 abstract=data["abstract"],
                 notes=data["notes"],
-                co_speakers=data["co_speakers"],
+                co_speaker_emails=data["co_speakers"],
             )
         except CfpError as exc:
             form.add_error(None, str(exc))
@@ -145,6 +146,7 @@ def my_proposals(request):
         {
             "proposals": selectors.my_proposals(user=request.user),
             "co_speaking": selectors.my_co_speaking(user=request.user),
+            "invitations": selectors.my_invitations(user=request.user),
         },
     )
 
@@ -173,7 +175,7 @@ def proposal_edit(request, pk):
                     title=data["title"],
                     abstract=data["abstract"],
                     notes=data["notes"],
-                    co_speakers=data["co_speakers"],
+                    co_speaker_emails=data["co_speakers"],
                 )
             except CfpError as exc:
                 form.add_error(None, str(exc))
@@ -209,6 +211,38 @@ def proposal_withdraw(request, pk):
             messages.success(request, f"“{proposal.title}” was withdrawn.")
         return redirect("cfp:my_proposals")
     return render(request, "cfp/proposal_withdraw.html", {"proposal": proposal})
+
+
+@login_required
+def invitation(request, token):
+    """An invitation to co-speak, from its mail: accept (with the invited address) or
+    decline. An unknown or answered token gets the same page as any closed invitation."""
+    invitation = selectors.open_invitation(token=token)
+    if invitation is not None and not is_invitee(request.user, invitation):
+        context = {"invitation": None, "elsewhere": services.INVITED_ELSEWHERE}
+        return render(request, "cfp/invitation.html", context, status=403)
+    if request.method == "POST" and invitation is not None:
+        answer = request.POST.get("answer")
+        service = {
+            "accept": services.co_speaker_invitation_accept,
+            "decline": services.co_speaker_invitation_decline,
+        }.get(answer)
+        if service is None:
+            messages.error(request, "Choose “Accept” or “Decline”.")
+        else:
+            try:
+                proposal = service(token=token, user=request.user)
+            except CfpError as exc:
+                messages.error(request, str(exc))
+            else:
+                verb = "are now a co-speaker of" if answer == "accept" else "declined"
+                messages.success(request, f"You {verb} “{proposal.title}”.")
+                return redirect("cfp:my_proposals")
+    if invitation is None:
+        status = 404
+    else:
+        status = 400 if request.method == "POST" else 200
+    return render(request, "cfp/invitation.html", {"invitation": invitation}, status=status)
 
 
 def _triage_guard(request):

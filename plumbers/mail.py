@@ -25,6 +25,12 @@ from django_tasks import task
 from plumbers.models import SentMail
 
 
+def site_url(path: str) -> str:
+    """An absolute link for a mail: the site's domain (the Sites framework) and protocol."""
+    protocol = getattr(settings, "ACCOUNT_DEFAULT_HTTP_PROTOCOL", "https")
+    return f"{protocol}://{Site.objects.get_current().domain}{path}"
+
+
 def new_mail_id() -> str:
     return uuid.uuid4().hex
 

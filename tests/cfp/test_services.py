@@ -6,7 +6,7 @@ from django.core import mail
 from django.db import IntegrityError, transaction
 
 from cfp import services
-from cfp.models import Conflict, DeadlineExtension, Proposal, Review, Track
+from cfp.models import Conflict, CoSpeakerInvitation, DeadlineExtension, Proposal, Review, Track
 from cfp.services import CfpError
 from plumbers.audit import audit_trail
 from plumbers.models import Announcement, AuditLog
@@ -226,20 +226,27 @@ def test_proposal_submit_before_opening_is_refused(summer_track, user):
         )
 
 
-def test_proposal_submit_links_co_speakers_and_mails_after_commit(
+def test_proposal_submit_invites_co_speakers_and_mails_after_commit(
     conference, user, django_capture_on_commit_callbacks
 ):
     track = TrackFactory(conference=conference)
     co = UserFactory(email="co@example.org")
     with django_capture_on_commit_callbacks(execute=True):
         proposal = services.proposal_submit(
-            track=track, submitter=user, title="Pair talk", abstract="A", co_speakers=[co]
+            track=track,
+            submitter=user,
+            title="Pair talk",
+            abstract="A",
+            co_speaker_emails=["Co@example.org", "nobody@example.net"],
         )
         assert mail.outbox == []
-    assert list(proposal.co_speakers.all()) == [co]
-    assert len(mail.outbox) == 1
-    assert set(mail.outbox[0].to) == {user.email, "co@example.org"}
-    assert "Pair talk" in mail.outbox[0].subject
+
+    assert list(proposal.co_speakers.all()) == []  # nobody is attached without consent
+    invited = {m.to[0]: m for m in mail.outbox if "co-speak" in m.subject}
+    assert set(invited) == {"Co@example.org", "nobody@example.net"}
+    assert "/cfp/invitations/" in invited["Co@example.org"].body
+    assert [m.to for m in mail.outbox if "co-speak" not in m.subject] == [[user.email]]
+    assert co not in proposal.co_speakers.all()
     assert audit_trail(proposal).get().action == "proposal_submit"
 
 
@@ -247,8 +254,64 @@ def test_proposal_submit_refuses_submitter_as_co_speaker(conference, user):
     track = TrackFactory(conference=conference)
     with pytest.raises(CfpError, match="do not list yourself"):
         services.proposal_submit(
-            track=track, submitter=user, title="Solo", abstract="A", co_speakers=[user]
+            track=track,
+            submitter=user,
+            title="Solo",
+            abstract="A",
+            co_speaker_emails=[user.email.upper()],
         )
+
+
+def _invite(proposal, email):
+    services.proposal_update(
+        proposal=proposal,
+        actor=proposal.submitter,
+        title=proposal.title,
+        abstract=proposal.abstract,
+        co_speaker_emails=[email],
+    )
+    return CoSpeakerInvitation.objects.get(proposal=proposal, email=email)
+
+
+def test_co_speaker_invitation_accept_attaches_the_verified_owner(conference, user):
+    proposal = ProposalFactory(track=TrackFactory(conference=conference), submitter=user)
+    co = UserFactory(email="co@example.org")
+    invitation = _invite(proposal, "co@example.org")
+
+    services.co_speaker_invitation_accept(token=invitation.token, user=co)
+
+    invitation.refresh_from_db()
+    assert list(proposal.co_speakers.all()) == [co]
+    assert (invitation.state, invitation.accepted_by) == ("accepted", co)
+    assert audit_trail(invitation).filter(action="co_speaker_invitation_accepted").exists()
+
+
+def test_co_speaker_invitation_refuses_another_account(conference, user):
+    proposal = ProposalFactory(track=TrackFactory(conference=conference), submitter=user)
+    invitation = _invite(proposal, "chair@example.org")
+    stranger = UserFactory(email="stranger@example.org")
+
+    with pytest.raises(CfpError, match="another email address"):
+        services.co_speaker_invitation_accept(token=invitation.token, user=stranger)
+
+    assert list(proposal.co_speakers.all()) == []
+
+
+def test_co_speaker_taken_off_the_list_loses_invitation_and_place(conference, user):
+    proposal = ProposalFactory(track=TrackFactory(conference=conference), submitter=user)
+    co = UserFactory(email="co@example.org")
+    services.co_speaker_invitation_accept(token=_invite(proposal, co.email).token, user=co)
+    pending = _invite(proposal, "later@example.org")
+
+    services.proposal_update(
+        proposal=proposal, actor=user, title="T", abstract="A", co_speaker_emails=[]
+    )
+
+    pending.refresh_from_db()
+    assert list(proposal.co_speakers.all()) == []
+    assert pending.state == "withdrawn"
+    with pytest.raises(CfpError, match="no longer open"):
+        services.co_speaker_invitation_accept(token=pending.token, user=co)
 
 
 def test_proposal_update_after_deadline_is_refused_and_keeps_text(summer_track, user):

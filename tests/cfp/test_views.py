@@ -8,7 +8,7 @@ from django.template import Context, Template
 from django.utils import timezone
 
 from cfp import services
-from cfp.models import Conflict, Proposal, Review, Track
+from cfp.models import Conflict, CoSpeakerInvitation, Proposal, Review, Track
 from tests.cfp.factories import ProposalFactory, ReviewFactory, TrackFactory
 from tests.factories import UserFactory
 from tests.microconferences.factories import MicroconferenceFactory
@@ -166,7 +166,7 @@ def open_track(conference):
     return TrackFactory(conference=conference, name="Refereed", slug="refereed")
 
 
-def test_submit_creates_proposal_with_co_speaker(client, open_track, user):
+def test_submit_invites_co_speaker_who_accepts_from_the_mail(client, open_track, user):
     co = UserFactory(email="Co.Speaker@example.org")
     client.force_login(user)
 
@@ -179,29 +179,52 @@ def test_submit_creates_proposal_with_co_speaker(client, open_track, user):
             "co_speakers": "co.speaker@example.org",
         },
     )
+    proposal = Proposal.objects.get()
+    invitation = proposal.invitations.get()
+    listed = client.get("/cfp/proposals/").content.decode()
+    client.force_login(co)
+    page = client.get(f"/cfp/invitations/{invitation.token}/").content.decode()
+    accepted = client.post(f"/cfp/invitations/{invitation.token}/", {"answer": "accept"})
 
     assert response.status_code == 302
     assert response["Location"] == "/cfp/proposals/"
-    proposal = Proposal.objects.get()
     assert (proposal.title, proposal.submitter, proposal.track) == (
         "io_uring all the things",
         user,
         open_track,
     )
+    assert "co.speaker@example.org (invited, no answer yet)" in listed
+    assert "Co-speak on “io_uring all the things”?" in page
+    assert accepted.status_code == 302
     assert list(proposal.co_speakers.all()) == [co]
 
 
-def test_submit_with_unknown_co_speaker_shows_error_and_keeps_text(client, open_track, user):
+def test_submit_answers_known_and_unknown_co_speakers_alike(client, open_track, user):
+    UserFactory(email="known@example.org")
     client.force_login(user)
-    response = client.post(
-        "/cfp/refereed/submit/",
-        {"title": "My talk", "abstract": "Typed abstract", "co_speakers": "ghost@example.org"},
-    )
-    html = response.content.decode()
-    assert response.status_code == 400
-    assert "No account with the email ghost@example.org; ask them to sign up first." in html
-    assert "Typed abstract" in html
-    assert not Proposal.objects.exists()
+
+    answers = [
+        client.post(
+            "/cfp/refereed/submit/",
+            {"title": f"Talk {n}", "abstract": "Typed abstract", "co_speakers": email},
+        )
+        for n, email in enumerate(["known@example.org", "ghost@example.org"])
+    ]
+    pages = [client.get(a["Location"]).content.decode() for a in answers]
+
+    assert [a.status_code for a in answers] == [302, 302]
+    assert "No account" not in pages[0] + pages[1]
+    assert Proposal.objects.count() == 2
+    assert not Proposal.objects.filter(co_speakers__isnull=False).exists()
+
+
+def test_invitation_unknown_token_is_a_closed_invitation(client, user):
+    client.force_login(user)
+
+    response = client.get("/cfp/invitations/not-a-real-token/")
+
+    assert response.status_code == 404
+    assert "This invitation is closed" in response.content.decode()
 
 
 def test_submit_after_deadline_is_refused_and_text_shown_back(client, open_track, user):
@@ -519,3 +542,37 @@ def test_chair_sees_reviews_without_reviewing(client, conference):
     ReviewFactory(proposal=proposal, comment="Visible to the deciders")
     client.force_login(chair)
     assert "Visible to the deciders" in client.get(f"/cfp/review/{proposal.pk}/").content.decode()
+
+
+def test_invitation_for_another_address_shows_nothing_of_the_proposal(client, open_track, user):
+    proposal = ProposalFactory(track=open_track, title="Secret plans")
+    invitation = CoSpeakerInvitation.objects.create(
+        proposal=proposal, email="invitee@example.net", token="t-1", invited_by=proposal.submitter
+    )
+    client.force_login(user)
+
+    shown = client.get(f"/cfp/invitations/{invitation.token}/")
+    posted = client.post(f"/cfp/invitations/{invitation.token}/", {"answer": "accept"})
+
+    assert shown.status_code == posted.status_code == 403
+    assert "Secret plans" not in shown.content.decode()
+    assert "sent to another email address" in shown.content.decode()
+    assert not proposal.co_speakers.exists()
+
+
+@pytest.mark.parametrize(
+    ("token", "answer"),
+    [("\x00", "accept"), ("x" * 5000, "accept"), ("t-2", "maybe"), ("t-2", "\x00"), ("t-2", "")],
+)
+def test_invitation_hostile_input_gets_a_clear_answer(client, open_track, token, answer):
+    proposal = ProposalFactory(track=open_track)
+    invitee = UserFactory(email="invitee@example.net")
+    CoSpeakerInvitation.objects.create(
+        proposal=proposal, email=invitee.email, token="t-2", invited_by=proposal.submitter
+    )
+    client.force_login(invitee)
+
+    response = client.post(f"/cfp/invitations/{token}/", {"answer": answer})
+
+    assert response.status_code in (400, 404)
+    assert not proposal.co_speakers.exists()
