@@ -33,8 +33,13 @@ lint: install
 	DJANGO_DEBUG=0 DJANGO_SECRET_KEY=check-deploy-$$(date +%s)-a-long-random-enough-secret-key-value \
 	  DJANGO_ALLOWED_HOSTS=plumbers.example.org $(PY) manage.py check --deploy --fail-level WARNING
 
+# The suite runs in parallel, one pytest-xdist worker per core (TEST_WORKERS=0: one process,
+# e.g. for --pdb). --dist loadgroup keeps the browser tests together on one worker (one
+# Chromium); tests/conftest.py gives each worker its own database, cache and media folder.
+TEST_WORKERS ?= auto
+
 test: lint
-	$(PY) -m pytest -q $(PYTEST_ARGS)
+	$(PY) -m pytest -q -n $(TEST_WORKERS) --dist loadgroup $(PYTEST_ARGS)
 
 clean:
 	rm -rf $(VENV) var staticfiles .pytest_cache .ruff_cache

@@ -2,6 +2,7 @@ from django import forms
 from django.core.validators import validate_email
 
 from cfp.models import Proposal
+from plumbers.markdown import MARKDOWN_MAX_LENGTH, MarkdownFormField
 from plumbers.models import User
 
 SCORE_CHOICES = [
@@ -15,18 +16,20 @@ CONFIDENCE_CHOICES = [(3, "3 — expert"), (2, "2 — knowledgeable"), (1, "1 �
 
 
 class ProposalForm(forms.Form):
-    """Submit or edit a proposal. Co-speakers are given by email and must have an account."""
+    """Submit or edit a proposal. Co-speakers are given by email and invited."""
 
     title = forms.CharField(max_length=250)
-    abstract = forms.CharField(
+    abstract = MarkdownFormField(
         widget=forms.Textarea(attrs={"rows": 10}),
-        help_text="Markdown. Shown to reviewers and, if accepted, on the schedule.",
+        help_text=f"Markdown, at most {MARKDOWN_MAX_LENGTH:,} characters. Shown to reviewers "
+        "and, if accepted, on the schedule.",
     )
-    notes = forms.CharField(
+    notes = MarkdownFormField(
         label="Notes for reviewers",
         required=False,
         widget=forms.Textarea(attrs={"rows": 4}),
-        help_text="Private: only the track's reviewers see these.",
+        help_text=f"Private: only the track's reviewers see these (Markdown, at most "
+        f"{MARKDOWN_MAX_LENGTH:,} characters).",
     )
     co_speakers = forms.CharField(
         label="Co-speakers' email addresses",

@@ -50,6 +50,7 @@ from cfp.permissions import (
 )
 from plumbers.audit import audit_changes, audit_record
 from plumbers.mail import mail_on_commit, site_url
+from plumbers.markdown import MARKDOWN_MAX_LENGTH
 from plumbers.models import Announcement, User
 
 
@@ -282,6 +283,8 @@ def _check_content(title: str, abstract: str) -> None:
         raise CfpError("A proposal needs a title.")
     if not (abstract or "").strip():
         raise CfpError("A proposal needs an abstract.")
+    if len(abstract or "") > MARKDOWN_MAX_LENGTH:
+        raise CfpError(f"An abstract may be at most {MARKDOWN_MAX_LENGTH:,} characters long.")
 
 
 def _sync_co_speakers(

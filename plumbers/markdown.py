@@ -10,6 +10,7 @@ of one render.
 """
 
 import nh3
+from django import forms
 from django.db import models
 from django.db.models.functions import Length
 from django.db.models.lookups import LessThanOrEqual
@@ -73,15 +74,28 @@ def render_markdown(text: str) -> SafeString:
     return mark_safe(clean)  # noqa: S308 - sanitized by nh3 just above
 
 
+class MarkdownFormField(forms.CharField):
+    """Markdown in a form: at most ``MARKDOWN_MAX_LENGTH`` characters, checked on the server
+    only. A browser's ``maxlength`` would cut a long paste silently, where the form's message
+    says how long the text may be and shows back every character typed."""
+
+    widget = forms.Textarea
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("max_length", MARKDOWN_MAX_LENGTH)
+        super().__init__(**kwargs)
+
+    def widget_attrs(self, widget):
+        attrs = super().widget_attrs(widget)
+        attrs.pop("maxlength", None)
+        return attrs
+
+
 class MarkdownTextField(models.TextField):
-    """A text field for Markdown whose form field checks the length on the server only: a
-    browser's ``maxlength`` would cut a long paste silently, where the form's message says
-    how long the text is allowed to be and keeps every character typed."""
+    """A text field for Markdown; its forms use ``MarkdownFormField``."""
 
     def formfield(self, **kwargs):
-        field = super().formfield(**kwargs)
-        field.widget.attrs.pop("maxlength", None)
-        return field
+        return super().formfield(**{"form_class": MarkdownFormField, **kwargs})
 
 
 def markdown_field(

@@ -151,9 +151,7 @@ def load(ctx) -> None:
     issuers += [("microconference", mc) for mc in mcs if mc.complimentary_passes][:2]
     codes = []
     for field, issuer in issuers:
-        existing = ComplimentaryPass.objects.filter(**{field: issuer}).exclude(
-            status=ComplimentaryPass.Status.REVOKED
-        )
+        existing = selectors.PassIssuer(**{field: issuer}).passes()
         if not existing.exists():
             try:
                 services.pass_issue(kind=in_person, count=1, actor=organizer, **{field: issuer})
@@ -191,7 +189,7 @@ def load(ctx) -> None:
             "user_id", flat=True
         )
     )
-    contributors = selectors.content_contributor_ids(conference=conference) - seated
+    contributors = selectors.content_contributors(conference=conference).user_ids - seated
     contributor_users = list(User.objects.filter(pk__in=contributors).order_by("email")[:4])
     waitlisted = 0
     joined = ctx.at(2022, 6, 2, 9)

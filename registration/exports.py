@@ -1,8 +1,10 @@
 """CSV exports for organizers: attendees and the ranked waitlist.
 
 Cells are protected against spreadsheet formula injection: a cell starting with ``=``, ``+``,
-``-``, ``@`` (or a tab / carriage return) is prefixed with a single quote, so a display name
-such as ``=HYPERLINK(...)`` stays text when the file is opened in a spreadsheet.
+``-``, ``@`` (or a tab / carriage return, also after leading spaces) is prefixed with a single
+quote, so a display name such as ``=HYPERLINK(...)`` stays text when the file is opened in a
+spreadsheet. Every field is quoted, so a spreadsheet that splits on ``;`` or ``,`` (by its
+locale) keeps ``ACME;=1+2`` as one cell of text instead of starting a new cell at ``=``.
 """
 
 import csv
@@ -18,7 +20,7 @@ FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 def csv_safe(value) -> str:
     text = "" if value is None else str(value)
-    if text.startswith(FORMULA_PREFIXES):
+    if text.lstrip(" ").startswith(FORMULA_PREFIXES):
         return "'" + text
     return text
 
@@ -29,7 +31,7 @@ class _Echo:
 
 
 def csv_lines(rows: Iterable[Iterable]) -> Iterator[str]:
-    writer = csv.writer(_Echo())
+    writer = csv.writer(_Echo(), quoting=csv.QUOTE_ALL)
     for row in rows:
         yield writer.writerow([csv_safe(cell) for cell in row])
 

@@ -89,19 +89,29 @@ class AttendanceKind(models.Model):
         return self.opens_at <= now and (self.closes_at is None or now < self.closes_at)
 
 
-ACTIVE_STATUSES = ("confirmed", "waitlisted", "offered")
+class RegistrationStatus(models.TextChoices):
+    CONFIRMED = "confirmed", "Confirmed"
+    WAITLISTED = "waitlisted", "Waitlisted"
+    OFFERED = "offered", "Offered a place"
+    DECLINED = "declined", "Declined"
+    EXPIRED = "expired", "Offer expired"
+    CANCELLED = "cancelled", "Cancelled"
+
+
+# The statuses of a registration that holds or waits for a seat. A person has at most one such
+# registration per kind (a database constraint, below). Defined once, here, because the
+# constraint, the services and the pages must agree on it.
+ACTIVE_STATUSES = (
+    RegistrationStatus.CONFIRMED,
+    RegistrationStatus.WAITLISTED,
+    RegistrationStatus.OFFERED,
+)
 
 
 class Registration(models.Model):
     """One person's registration for one attendance kind, including the waitlist stage."""
 
-    class Status(models.TextChoices):
-        CONFIRMED = "confirmed", "Confirmed"
-        WAITLISTED = "waitlisted", "Waitlisted"
-        OFFERED = "offered", "Offered a place"
-        DECLINED = "declined", "Declined"
-        EXPIRED = "expired", "Offer expired"
-        CANCELLED = "cancelled", "Cancelled"
+    Status = RegistrationStatus
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="registrations"
@@ -135,16 +145,7 @@ class Registration(models.Model):
                 name="registration_one_active_per_user_and_kind",
             ),
             models.CheckConstraint(
-                condition=Q(
-                    status__in=[
-                        "confirmed",
-                        "waitlisted",
-                        "offered",
-                        "declined",
-                        "expired",
-                        "cancelled",
-                    ]
-                ),
+                condition=Q(status__in=RegistrationStatus.values),
                 name="registration_status_valid",
             ),
             models.CheckConstraint(

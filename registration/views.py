@@ -11,7 +11,7 @@ from plumbers.permissions import is_verified
 from plumbers.selectors import request_conference
 from registration import selectors, services
 from registration.forms import RedeemForm, RegisterForm
-from registration.models import ACTIVE_STATUSES, AttendanceKind, Registration
+from registration.models import AttendanceKind, Registration
 
 
 def _page(request, *, conference, bound_kind=None, bound_form=None, redeem_form=None, status=200):
@@ -55,7 +55,9 @@ def _page(request, *, conference, bound_kind=None, bound_form=None, redeem_form=
             "entries": entries,
             "verified": True,
             "redeem_form": redeem_form or RedeemForm(),
-            "can_redeem": bool(in_person_kinds) and not has_in_person_place,
+            # A refused code is shown back on its form, even to someone with a place.
+            "can_redeem": bool(in_person_kinds)
+            and (not has_in_person_place or bool(redeem_form and redeem_form.errors)),
         },
         status=status,
     )
@@ -98,26 +100,24 @@ def register_kind(request, kind_id: int):
             reg = services.registration_create(
                 user=request.user, kind=kind, reason=form.cleaned_data["reason"]
             )
+        except services.AlreadyRegistered as exc:
+            # A replayed or double-submitted form: the page shows the registration, not the
+            # form, so the reason goes into a message.
+            messages.error(request, str(exc))
+            return redirect("registration:register")
+        except services.SoldOut as exc:
+            # Sold out while the page was open: a page with just the waitlist form, what was
+            # typed kept. (In a rush most posts end here, so it is kept light.)
+            form = RegisterForm(request.POST, kind=kind, waitlist=True)
+            form.is_valid()
+            form.add_error(None, str(exc))
+            return render(
+                request,
+                "registration/join_waitlist.html",
+                {"conference": conference, "kind": kind, "form": form},
+                status=400,
+            )
         except services.RegistrationError as exc:
-            if Registration.objects.filter(
-                user=request.user, kind=kind, status__in=ACTIVE_STATUSES
-            ).exists():
-                # A replayed or double-submitted form: the page shows the registration, not
-                # the form, so the reason goes into a message.
-                messages.error(request, str(exc))
-                return redirect("registration:register")
-            if isinstance(exc, services.SoldOut):
-                # Sold out while the page was open: a page with just the waitlist form, what
-                # was typed kept. (In a rush most posts end here, so it is kept light.)
-                form = RegisterForm(request.POST, kind=kind, waitlist=True)
-                form.is_valid()
-                form.add_error(None, str(exc))
-                return render(
-                    request,
-                    "registration/join_waitlist.html",
-                    {"conference": conference, "kind": kind, "form": form},
-                    status=400,
-                )
             form.add_error(None, str(exc))
         else:
             if reg.status == Registration.Status.CONFIRMED:
@@ -207,16 +207,11 @@ def redeem(request):
     if form.is_valid():
         try:
             reg = services.pass_redeem(code=form.cleaned_data["code"], user=request.user)
+        except services.AlreadyRegistered as exc:
+            # The redeem form is not shown to someone with a place: say it in a message.
+            messages.error(request, str(exc))
+            return redirect("registration:register")
         except services.RegistrationError as exc:
-            if Registration.objects.filter(
-                user=request.user,
-                kind__conference=conference,
-                kind__kind=AttendanceKind.Kind.IN_PERSON,
-                status=Registration.Status.CONFIRMED,
-            ).exists():
-                # The redeem form is not shown to someone with a place: say it in a message.
-                messages.error(request, str(exc))
-                return redirect("registration:register")
             form.add_error("code", str(exc))
         else:
             messages.success(

@@ -1,11 +1,12 @@
-"""Organizers manage tiers and sponsors here; every save goes through sponsors.services."""
+"""Organizers manage tiers and sponsors here; every save goes through sponsors.services.
+
+A sponsor's complimentary passes are not this app's: the app that owns them adds them to the
+sponsor's page (extension point: the registered ``SponsorAdmin.inlines``)."""
 
 from django.contrib import admin, messages
 from django.db import models
 from django.utils.html import format_html
 
-from registration.models import AttendanceKind, ComplimentaryPass
-from registration.services import RegistrationError, pass_issue
 from sponsors.forms import SponsorAdminForm
 from sponsors.models import Sponsor, SponsorTier
 from sponsors.services import (
@@ -84,47 +85,10 @@ class SponsorTierAdmin(admin.ModelAdmin):
             messages.error(request, error.message)
 
 
-class ComplimentaryPassInline(admin.TabularInline):
-    """The sponsor's codes and who redeemed them; read-only (issue with the action, revoke
-    in the registration admin)."""
-
-    model = ComplimentaryPass
-    fk_name = "sponsor"
-    verbose_name = "complimentary pass"
-    verbose_name_plural = "complimentary passes"
-    fields = ["pass_code", "status", "redeemed_by", "issued_at", "redeemed_at"]
-    readonly_fields = fields
-    extra = 0
-    can_delete = False
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).select_related("redeemed_registration__user")
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_view_permission(self, request, obj=None):
-        return request.user.has_perm("registration.view_complimentarypass")
-
-    @admin.display(description="code")
-    def pass_code(self, item):
-        return item.display_code
-
-    @admin.display(description="redeemed by")
-    def redeemed_by(self, item):
-        registration = item.redeemed_registration
-        return str(registration.user) if registration else "—"
-
-
 @admin.register(Sponsor)
 class SponsorAdmin(admin.ModelAdmin):
     form = SponsorAdminForm
     formfield_overrides = URL_HTTPS
-    inlines = [ComplimentaryPassInline]
-    actions = ["generate_passes"]
     list_display = ["name", "preview", "tier", "visible", "order"]
     list_editable = ["visible", "order"]
     list_filter = [("tier__conference", EditionFilter), "tier", "visible"]
@@ -156,46 +120,3 @@ class SponsorAdmin(admin.ModelAdmin):
     def delete_queryset(self, request, queryset):
         for sponsor in queryset:
             sponsor_delete(sponsor=sponsor, actor=request.user)
-
-    @admin.action(description="Generate complimentary passes")
-    def generate_passes(self, request, queryset):
-        """Top each selected sponsor up to its tier's allowance of in-person passes (revoked
-        codes do not count). Refusals (no seat free, over the limit) are shown as given."""
-        for sponsor in queryset.select_related("tier__conference"):
-            allowance = sponsor.tier.complimentary_passes
-            if allowance == 0:
-                messages.warning(
-                    request, f"{sponsor}: the {sponsor.tier.name} tier gives no passes."
-                )
-                continue
-            kind = (
-                AttendanceKind.objects.filter(
-                    conference_id=sponsor.tier.conference_id,
-                    kind=AttendanceKind.Kind.IN_PERSON,
-                )
-                .order_by("order", "id")
-                .first()
-            )
-            if kind is None:
-                messages.error(
-                    request,
-                    f"{sponsor}: {sponsor.tier.conference} has no in-person attendance kind "
-                    "yet; create it in Registration first.",
-                )
-                continue
-            held = (
-                ComplimentaryPass.objects.filter(sponsor=sponsor)
-                .exclude(status=ComplimentaryPass.Status.REVOKED)
-                .count()
-            )
-            missing = allowance - held
-            if missing <= 0:
-                messages.info(request, f"{sponsor} already has all {allowance} passes.")
-                continue
-            try:
-                issued = pass_issue(kind=kind, sponsor=sponsor, count=missing, actor=request.user)
-            except RegistrationError as error:
-                messages.error(request, f"{sponsor}: {error}")
-                continue
-            codes = ", ".join(item.display_code for item in issued)
-            messages.success(request, f"{sponsor}: issued {len(issued)} passes ({codes}).")

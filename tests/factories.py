@@ -53,3 +53,11 @@ class AnnouncementFactory(factory.django.DjangoModelFactory):
     slug = factory.Sequence(lambda n: f"announcement-{n}")
     body = "Some **news**."
     published_at = factory.LazyFunction(lambda: timezone.now() - dt.timedelta(hours=1))
+
+
+def register_many(kind, count: int) -> list:
+    """``count`` new people take seats of ``kind`` through the service, as they would by
+    registering on the site (tests use it to fill or sell out a kind)."""
+    from registration import services
+
+    return [services.registration_create(user=UserFactory(), kind=kind) for _ in range(count)]

@@ -14,11 +14,6 @@ pytestmark = pytest.mark.e2e
 DUBLIN = zoneinfo.ZoneInfo("Europe/Dublin")
 
 
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def _run_extend_action(page, track_name, new_deadline, reason):
     page.goto("/admin/cfp/track/")
     page.get_by_role("row", name=track_name).get_by_role("checkbox").check()

@@ -10,11 +10,6 @@ from tests.factories import UserFactory
 pytestmark = pytest.mark.e2e
 
 
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def test_reviewer_filters_scores_and_cannot_open_own_proposal(page, conference):
     reviewer = UserFactory(display_name="Rita Reviewer")
     track = TrackFactory(conference=conference, name="Refereed", reviewers=[reviewer])

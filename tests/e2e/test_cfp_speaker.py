@@ -14,11 +14,6 @@ from tests.factories import UserFactory
 pytestmark = pytest.mark.e2e
 
 
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def track(conference):
     return TrackFactory(conference=conference, name="Refereed presentations", slug="refereed")
@@ -41,7 +36,8 @@ def test_speaker_submits_edits_and_withdraws(page, track):
     assert page.get_by_text("“Pipes all the way down” was submitted.").is_visible()
     row = page.get_by_role("row", name="Pipes all the way down")
     assert "Submitted" in row.inner_text()
-    assert "Cory Cospeaker" in row.inner_text()
+    # Invited, not attached: the co-speaker has not said yes yet.
+    assert "co.speaker@example.org (invited, no answer yet)" in row.inner_text()
 
     page.get_by_role("link", name="Edit “Pipes all the way down”").click()
     page.get_by_label("Title").fill("Pipes, all the way down")
@@ -54,6 +50,34 @@ def test_speaker_submits_edits_and_withdraws(page, track):
     assert "Withdrawn" in page.get_by_role("row", name="Pipes, all the way down").inner_text()
     proposal = Proposal.objects.get()
     assert (proposal.title, proposal.state) == ("Pipes, all the way down", "withdrawn")
+
+
+def test_co_speaker_accepts_an_invitation(page, track):
+    speaker = UserFactory(display_name="Sam Speaker")
+    co = UserFactory(email="co.speaker@example.org", display_name="Cory Cospeaker")
+    log_in(page, speaker.email)
+    page.goto("/cfp/refereed/submit/")
+    page.get_by_label("Title").fill("Pipes in pairs")
+    page.get_by_label("Abstract").fill("Two voices on pipes.")
+    page.get_by_label("Co-speakers' email addresses").fill("co.speaker@example.org")
+    page.get_by_role("button", name="Submit proposal").click()
+    page.get_by_role("heading", name="My proposals").wait_for()
+    page.context.clear_cookies()
+
+    log_in(page, co.email)
+    page.goto("/cfp/proposals/")
+    page.get_by_role("link", name="Pipes in pairs").click()
+    assert page.get_by_role("heading", name="Co-speak on “Pipes in pairs”?").is_visible()
+    page.get_by_role("button", name="Accept the invitation").click()
+
+    assert page.get_by_text("You are now a co-speaker of “Pipes in pairs”.").is_visible()
+    assert (
+        "Pipes in pairs"
+        in page.get_by_role("heading", name="Proposals I co-speak")
+        .locator("xpath=following-sibling::ul[1]")
+        .inner_text()
+    )
+    assert list(Proposal.objects.get().co_speakers.all()) == [co]
 
 
 def test_post_after_deadline_is_refused_and_text_kept(page, track):

@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 
 from registration import services
 from registration.models import Registration
-from tests.conftest import log_in
+from tests.conftest import log_in, log_out
 from tests.factories import UserFactory
 from tests.registration.factories import AttendanceKindFactory, VirtualKindFactory
 from tests.sponsors.factories import SponsorFactory, SponsorTierFactory
@@ -29,9 +29,14 @@ def in_person_section(page):
     return page.get_by_role("region", name="In person")
 
 
-def log_out(page):
-    page.get_by_role("button", name="Log out").click()
-    page.wait_for_load_state()
+def accept_held_place(page, email):
+    """Log in as the person an offer was made to, and accept the place held for them."""
+    log_in(page, email)
+    page.goto("/register/")
+    section = in_person_section(page)
+    expect(section).to_contain_text("A place is held for you until")
+    section.get_by_role("button", name="Accept offer").click()
+    expect(in_person_section(page)).to_contain_text("Your registration: Confirmed")
 
 
 def test_registration_new_attendee_registers_in_person(page, kind):
@@ -75,12 +80,7 @@ def test_registration_sold_out_join_waitlist_then_offer_and_accept(page, kind, o
     expect(page.locator(".messagelist")).to_contain_text("offered 1 place to Walter Waiting")
     log_out(page)
 
-    log_in(page, waiting.email)
-    page.goto("/register/")
-    section = in_person_section(page)
-    expect(section).to_contain_text("A place is held for you until")
-    section.get_by_role("button", name="Accept offer").click()
-    expect(in_person_section(page)).to_contain_text("Your registration: Confirmed")
+    accept_held_place(page, waiting.email)
     assert Registration.objects.get(user=waiting).status == Registration.Status.CONFIRMED
 
 
@@ -105,12 +105,7 @@ def test_registration_expired_offer_passes_the_seat_on(page, kind, organizer):
 
     call_command("expire_offers")
 
-    log_in(page, quick.email)
-    page.goto("/register/")
-    section = in_person_section(page)
-    expect(section).to_contain_text("A place is held for you until")
-    section.get_by_role("button", name="Accept offer").click()
-    expect(in_person_section(page)).to_contain_text("Your registration: Confirmed")
+    accept_held_place(page, quick.email)
 
 
 def test_registration_pass_code_while_sold_out_confirms(page, kind, conference, organizer):

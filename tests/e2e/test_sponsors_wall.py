@@ -8,14 +8,9 @@ from sponsors.services import sponsor_set_logo
 from tests.conftest import log_in
 from tests.sponsors.factories import SponsorFactory, SponsorTierFactory, image_bytes, png_upload
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.usefixtures("media_root")]
 
 ALL_LOADED = "imgs => imgs.length > 0 && imgs.every(i => i.complete && i.naturalWidth > 0)"
-
-
-@pytest.fixture(autouse=True)
-def _media_root(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
 
 
 def test_sponsors_visitor_sees_tiers_in_order_with_logos_and_alt_text(page, conference, organizer):

@@ -31,7 +31,7 @@ def test_base_layout_has_skip_link_and_main_navigation(client, conference):
 def test_healthz_answers_ok_when_the_database_answers(client, db):
     response = client.get("/healthz")
     assert response.status_code == 200
-    assert response.json() == {"status": "ok", "database": "ok"}
+    assert response.json() == {"status": "ok", "database": "ok", "cache": "ok"}
 
 
 def test_profile_requires_login_and_comes_back(client, db):
@@ -41,9 +41,8 @@ def test_profile_requires_login_and_comes_back(client, db):
     assert "next=/accounts/profile/" in response["Location"]
 
 
-def test_profile_update_saves_and_audits(client, user):
-    client.force_login(user)
-    response = client.post(
+def test_profile_update_saves_and_audits(user_client, user):
+    response = user_client.post(
         reverse("profile"), {"display_name": "  Grace   Hopper ", "affiliation": "Navy"}
     )
     assert response.status_code == 302
@@ -52,9 +51,10 @@ def test_profile_update_saves_and_audits(client, user):
     assert AuditLog.objects.filter(action="profile_update", object_id=str(user.pk)).exists()
 
 
-def test_profile_blank_display_name_is_refused_with_message_and_keeps_input(client, user):
-    client.force_login(user)
-    response = client.post(reverse("profile"), {"display_name": "   ", "affiliation": "Kept Inc"})
+def test_profile_blank_display_name_is_refused_with_message_and_keeps_input(user_client):
+    response = user_client.post(
+        reverse("profile"), {"display_name": "   ", "affiliation": "Kept Inc"}
+    )
     html = response.content.decode()
     assert response.status_code == 400
     assert "This field is required" in html or "Please enter the name" in html

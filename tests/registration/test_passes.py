@@ -14,7 +14,7 @@ from tests.registration.factories import VirtualKindFactory
 from tests.sponsors.factories import SponsorFactory, SponsorTierFactory
 
 S = Registration.Status
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
@@ -73,13 +73,16 @@ def test_pass_needs_exactly_one_issuer_in_the_database(in_person):
         ComplimentaryPass.objects.create(code="ABCDEFGHJKLMNPQR", kind=in_person)
 
 
-def test_pass_redeem_when_sold_out_confirms_without_waitlist(in_person, sponsor, organizer):
+def test_pass_redeem_when_sold_out_confirms_without_waitlist(
+    in_person, sponsor, organizer, django_capture_on_commit_callbacks
+):
     (item,) = services.pass_issue(kind=in_person, sponsor=sponsor, count=1, actor=organizer)
     services.registration_create(user=UserFactory(), kind=in_person)
     services.registration_create(user=UserFactory(), kind=in_person, reason="Please.")
     holder = UserFactory()
 
-    reg = services.pass_redeem(code=item.display_code.lower(), user=holder)
+    with django_capture_on_commit_callbacks(execute=True):
+        reg = services.pass_redeem(code=item.display_code.lower(), user=holder)
 
     assert reg.status == S.CONFIRMED and reg.user == holder
     item.refresh_from_db()

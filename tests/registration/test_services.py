@@ -1,4 +1,7 @@
-"""Registration rules, through the services, on the real database."""
+"""Registration rules, through the services, on the real database.
+
+Mail is queued on commit; the tests that read it run their act inside
+``django_capture_on_commit_callbacks(execute=True)``, which runs what a commit would."""
 
 import datetime as dt
 
@@ -18,7 +21,7 @@ from tests.factories import ConferenceFactory, UserFactory
 from tests.registration.factories import AttendanceKindFactory, RegistrationFactory
 
 S = Registration.Status
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = pytest.mark.django_db
 
 
 def fill(kind, n):
@@ -29,8 +32,11 @@ def join(kind, user=None, reason="I maintain a subsystem."):
     return services.registration_create(user=user or UserFactory(), kind=kind, reason=reason)
 
 
-def test_registration_create_with_seats_left_is_confirmed_mailed_and_audited(in_person, user):
-    reg = services.registration_create(user=user, kind=in_person)
+def test_registration_create_with_seats_left_is_confirmed_mailed_and_audited(
+    in_person, user, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        reg = services.registration_create(user=user, kind=in_person)
 
     assert reg.status == S.CONFIRMED and reg.confirmed_at is not None
     assert [m.to for m in mail.outbox] == [[user.email]]
@@ -48,12 +54,14 @@ def test_registration_create_when_full_requires_a_reason(in_person):
     assert Registration.objects.filter(status=S.WAITLISTED).count() == 0
 
 
-def test_registration_create_when_full_joins_waitlist_with_position_mail(in_person):
+def test_registration_create_when_full_joins_waitlist_with_position_mail(
+    in_person, django_capture_on_commit_callbacks
+):
     fill(in_person, 2)
-    mail.outbox.clear()
     person = UserFactory()
 
-    reg = join(in_person, person)
+    with django_capture_on_commit_callbacks(execute=True):
+        reg = join(in_person, person)
 
     assert reg.status == S.WAITLISTED and reg.joined_at is not None
     assert reg.reason == "I maintain a subsystem."
@@ -165,15 +173,17 @@ def test_ranking_ties_keep_joined_at_order(in_person, rules):
     assert [selectors.waitlist_position(registration=r).position for r in regs] == [1, 2, 3]
 
 
-def test_waitlist_offer_next_offers_in_rank_order_with_expiry_mail(in_person, rules, organizer):
+def test_waitlist_offer_next_offers_in_rank_order_with_expiry_mail(
+    in_person, rules, organizer, django_capture_on_commit_callbacks
+):
     fill(in_person, 2)
     low = join(in_person)
     high = join(in_person)
     services.registration_set_bonus(registration=high, bonus=5, actor=organizer)
     services.attendance_kind_set_capacity(kind=in_person, capacity=3, actor=organizer)
-    mail.outbox.clear()
 
-    offered = services.waitlist_offer_next(kind=in_person, count=5, actor=organizer)
+    with django_capture_on_commit_callbacks(execute=True):
+        offered = services.waitlist_offer_next(kind=in_person, count=5, actor=organizer)
 
     assert [r.pk for r in offered] == [high.pk]
     high.refresh_from_db()
@@ -203,10 +213,11 @@ def _offered(in_person, organizer):
     return reg
 
 
-def test_offer_accept_confirms(in_person, organizer):
+def test_offer_accept_confirms(in_person, organizer, django_capture_on_commit_callbacks):
     reg = _offered(in_person, organizer)
 
-    services.offer_accept(registration=reg, user=reg.user)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.offer_accept(registration=reg, user=reg.user)
 
     reg.refresh_from_db()
     assert reg.status == S.CONFIRMED
@@ -221,11 +232,14 @@ def test_offer_accept_by_someone_else_is_refused(in_person, organizer, user):
         services.offer_accept(registration=reg, user=user)
 
 
-def test_offer_decline_passes_the_seat_to_the_next(in_person, organizer):
+def test_offer_decline_passes_the_seat_to_the_next(
+    in_person, organizer, django_capture_on_commit_callbacks
+):
     reg = _offered(in_person, organizer)
     next_reg = join(in_person)
 
-    services.offer_decline(registration=reg, user=reg.user)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.offer_decline(registration=reg, user=reg.user)
 
     reg.refresh_from_db()
     next_reg.refresh_from_db()
@@ -248,15 +262,17 @@ def test_offer_expired_reads_as_expired_and_cannot_be_accepted(in_person, organi
         services.offer_accept(registration=reg, user=reg.user)
 
 
-def test_offer_expire_lapsed_expires_and_offers_the_next(in_person, organizer):
+def test_offer_expire_lapsed_expires_and_offers_the_next(
+    in_person, organizer, django_capture_on_commit_callbacks
+):
     reg = _offered(in_person, organizer)
     next_reg = join(in_person)
     Registration.objects.filter(pk=reg.pk).update(
         offer_expires_at=timezone.now() - dt.timedelta(minutes=1)
     )
-    mail.outbox.clear()
 
-    assert services.offer_expire_lapsed(kind=in_person) == 1
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.offer_expire_lapsed(kind=in_person) == 1
 
     reg.refresh_from_db()
     next_reg.refresh_from_db()
@@ -268,13 +284,16 @@ def test_offer_expire_lapsed_expires_and_offers_the_next(in_person, organizer):
     assert [a.to_state for a in audit_trail(reg)][0] == "expired"
 
 
-def test_registration_cancel_with_auto_offer_offers_the_seat(in_person, organizer):
+def test_registration_cancel_with_auto_offer_offers_the_seat(
+    in_person, organizer, django_capture_on_commit_callbacks
+):
     in_person.auto_offer = True
     in_person.save()
     first, _ = fill(in_person, 2)
     waiting = join(in_person)
 
-    services.registration_cancel(registration=first, actor=first.user, reason="Cannot travel.")
+    with django_capture_on_commit_callbacks(execute=True):
+        services.registration_cancel(registration=first, actor=first.user, reason="Cannot travel.")
 
     waiting.refresh_from_db()
     assert waiting.status == S.OFFERED
@@ -315,11 +334,14 @@ def test_virtual_while_waiting_keeps_the_waitlist_place(in_person, virtual):
     assert waiting.status == S.WAITLISTED
 
 
-def test_confirming_in_person_ends_the_virtual_registration(in_person, virtual, organizer):
+def test_confirming_in_person_ends_the_virtual_registration(
+    in_person, virtual, organizer, django_capture_on_commit_callbacks
+):
     reg = _offered(in_person, organizer)
     online = services.registration_create(user=reg.user, kind=virtual)
 
-    services.offer_accept(registration=reg, user=reg.user)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.offer_accept(registration=reg, user=reg.user)
 
     online.refresh_from_db()
     assert online.status == S.CANCELLED

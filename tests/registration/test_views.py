@@ -365,3 +365,56 @@ def test_priority_rule_weight_change_in_admin_is_audited(client, conference, org
     entry = AuditLog.objects.get(action="priority_rule_change", object_id=str(rule.pk))
     assert entry.from_state.startswith("weight 50") and entry.to_state.startswith("weight 80")
     assert entry.actor == organizer
+
+
+def test_redeem_view_by_person_with_a_place_answers_in_a_message(
+    client, user, conference, in_person, organizer
+):
+    sponsor = SponsorFactory(tier=SponsorTierFactory(conference=conference, complimentary_passes=1))
+    (item,) = services.pass_issue(kind=in_person, sponsor=sponsor, count=1, actor=organizer)
+    services.registration_create(user=user, kind=in_person)
+    client.force_login(user)
+
+    response = client.post(reverse("registration:redeem"), {"code": item.code})
+    page = client.get(URL)
+
+    assert response.status_code == 302
+    assert "pass the code on to someone who needs it" in page.text
+    item.refresh_from_db()
+    assert item.status == "issued"
+
+
+def test_redeem_view_unknown_code_by_person_with_a_place_shows_it_on_the_form(
+    client, user, in_person
+):
+    services.registration_create(user=user, kind=in_person)
+    client.force_login(user)
+
+    response = client.post(reverse("registration:redeem"), {"code": "WXYZ-9999"})
+
+    assert response.status_code == 400
+    assert "not known" in response.text and 'value="WXYZ-9999"' in response.text
+
+
+def test_admin_microconference_page_lists_passes_and_links_to_the_issue_page(
+    client, organizer, conference, in_person
+):
+    from tests.microconferences.factories import MicroconferenceFactory
+
+    mc = MicroconferenceFactory(conference=conference, complimentary_passes=2)
+    (item,) = services.pass_issue(kind=in_person, microconference=mc, count=1, actor=organizer)
+    client.force_login(organizer)
+    page = client.get(reverse("admin:microconferences_microconference_change", args=[mc.pk]))
+    link = f"{reverse('admin:registration_complimentarypass_issue')}?microconference={mc.pk}"
+    assert item.display_code in page.text and f'href="{link}"' in page.text
+
+    form = client.get(link).context["form"]
+    response = client.post(
+        link,
+        {"kind": form.initial["kind"].pk, "microconference": mc.pk, "count": form.initial["count"]},
+        follow=True,
+    )
+
+    assert form.initial["count"] == 1
+    assert f"Issued 1 pass for {mc}" in response.text
+    assert mc.issued_passes.count() == 2

@@ -11,9 +11,8 @@ import pytest
 from django.db import transaction
 from django.test import override_settings
 
+from tests.conftest import FAST_PASSWORD_HASHERS
 from tests.security.roles import build_world
-
-FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture(scope="module")
@@ -21,7 +20,7 @@ def security_world(django_db_setup, django_db_blocker, tmp_path_factory):
     media = tmp_path_factory.mktemp("security-media")
     with (
         django_db_blocker.unblock(),
-        override_settings(MEDIA_ROOT=str(media), PASSWORD_HASHERS=FAST_HASHERS),
+        override_settings(MEDIA_ROOT=str(media), PASSWORD_HASHERS=FAST_PASSWORD_HASHERS),
         transaction.atomic(),
     ):
         world = build_world()

@@ -647,8 +647,11 @@ def test_proposal_submit_hostile_values_rejected_or_stored(
             assert proposal.abstract == abstract.strip()
             assert proposal.notes == notes.strip()
             assert proposal.submitter_id == site.speaker.pk
-            expected = [site.co_speaker.pk] if site.co_speaker.email in co_speakers else []
-            assert list(proposal.co_speakers.values_list("pk", flat=True)) == expected
+            # Listed co-speakers are invited, never attached without their consent.
+            assert not proposal.co_speakers.exists()
+            invited = {e.lower() for e in proposal.invitations.values_list("email", flat=True)}
+            if site.co_speaker.email in co_speakers:
+                assert site.co_speaker.email.lower() in invited
         else:
             assert_says_why(response)
             assert new == []

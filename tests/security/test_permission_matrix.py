@@ -10,9 +10,14 @@ one change page, and every custom admin view, which must be listed in ``ADMIN_CU
 Outcomes: 200; a status (400 for a rejected empty form, 403, 404, 405); ``LOGIN`` (302 to
 /accounts/login/?next=<the page>); ``ADMIN_LOGIN``; ``Redirect(prefix)`` for a form that did
 its work (or told why not) and went on. POST endpoints are posted with empty data through
-Django's test client, which skips the CSRF check. Every response, whatever its status, is
-searched for the private texts its role may not see (tests/security/roles.py), and no
+Django's test client, which skips the CSRF check; the ones that decide something (a review,
+a decision) are also posted filled in and valid, where the table says who may really change
+the data and everybody else's post must change nothing. Every response, whatever its status,
+is searched for the private texts its role may not see (tests/security/roles.py), and no
 response may be a 500.
+
+This is the one permission table of the site: the apps' own tests hold no role table of
+their own (only unit tests of what a URL cannot show, e.g. a deactivated lead).
 
 No guessing ids: every URL that takes an object's id or slug is also opened with an id that
 does not exist and with somebody else's object; both are refused and change nothing.
@@ -89,6 +94,12 @@ class Entry:
     post: dict | None = None
     # For URLs taking an object id/slug: the same URL for an object that does not exist.
     missing: Callable[[World], str] | None = None
+    # A filled-in, valid POST: ``form`` builds its data, ``post_form`` is the outcome per
+    # role, and ``changes`` the roles whose post does its work; anybody else's post leaves
+    # every row of ``snapshot()`` as it was, whatever the answer.
+    form: Callable[[World], dict] | None = None
+    post_form: dict | None = None
+    changes: frozenset[str] = frozenset()
 
 
 MISSING_ID = 987_654_321
@@ -96,6 +107,19 @@ MISSING_ID = 987_654_321
 
 def u(name, **kwargs):
     return reverse(name, kwargs=kwargs or None)
+
+
+def _invitation(world):
+    """A pending invitation to co-speak on P, sent to an address none of the roles has."""
+    from cfp.models import CoSpeakerInvitation
+
+    invitation, _ = CoSpeakerInvitation.objects.get_or_create(
+        proposal=world.proposal,
+        email="invitee@example.net",
+        state="pending",
+        defaults={"token": "matrix-invitation-token", "invited_by": world.proposal.submitter},
+    )
+    return invitation
 
 
 def mc_url(name, **extra):
@@ -272,6 +296,14 @@ EXPECTED: dict[str, Entry] = {
         post=only(["speaker"], Redirect("/cfp/proposals/"), 404),
         missing=lambda w: u("cfp:proposal_withdraw", pk=MISSING_ID),
     ),
+    # The link in an invitation mail: only the invited address's owner (none of the roles
+    # here; tests/cfp covers them) sees and answers it; an unknown token is closed (404).
+    "cfp:invitation": Entry(
+        lambda w: u("cfp:invitation", token=_invitation(w).token),
+        get=by_role(403, anonymous=LOGIN),
+        post=by_role(403, anonymous=LOGIN),
+        missing=lambda w: u("cfp:invitation", token="no-such-invitation"),
+    ),
     "cfp:review_list": Entry(lambda w: u("cfp:review_list"), get=only(COMMITTEE, 200, 403)),
     "cfp:review_next": Entry(
         lambda w: u("cfp:review_next"), get=only(COMMITTEE, Redirect("/cfp/review/"), 403)
@@ -281,6 +313,11 @@ EXPECTED: dict[str, Entry] = {
         get=POST_ONLY_ALL,
         # Nothing chosen: back to the list with the reason, for anyone in the area.
         post=only(COMMITTEE, Redirect("/cfp/review/"), 403),
+        # P chosen: its reviewer may not decide (403); committee members who cannot see P
+        # are sent back with the reason (P is no choice of theirs); its deciders decide.
+        form=lambda w: {"decision": "accepted", "proposals": [str(w.proposal.pk)]},
+        post_form=only(COMMITTEE, Redirect("/cfp/review/"), 403) | {"reviewer": 403},
+        changes=frozenset({"chair", "organizer"}),
     ),
     "cfp:review_detail": Entry(
         lambda w: u("cfp:review_detail", pk=w.proposal.pk),
@@ -289,6 +326,16 @@ EXPECTED: dict[str, Entry] = {
         # track may read but not review.
         post=triage({"reviewer": 400, "chair": 400, "organizer": 403}),
         missing=lambda w: u("cfp:review_detail", pk=MISSING_ID),
+        # A complete review: P's reviewer changes theirs, its chair adds one.
+        form=lambda w: {"score": "-2", "confidence": "3", "comment": "Filled-in review."},
+        post_form=triage(
+            {
+                "reviewer": Redirect("/cfp/review/"),
+                "chair": Redirect("/cfp/review/"),
+                "organizer": 403,
+            }
+        ),
+        changes=frozenset({"reviewer", "chair"}),
     ),
     "cfp:review_conflict": Entry(
         lambda w: u("cfp:review_conflict", pk=w.proposal.pk),
@@ -307,6 +354,15 @@ EXPECTED: dict[str, Entry] = {
             }
         ),
         missing=lambda w: u("cfp:review_decide", pk=MISSING_ID),
+        form=lambda w: {"decision": "accepted"},
+        post_form=triage(
+            {
+                "reviewer": 403,
+                "chair": Redirect("/cfp/review/"),
+                "organizer": Redirect("/cfp/review/"),
+            }
+        ),
+        changes=frozenset({"chair", "organizer"}),
     ),
     # ------------------------------------------------------------------ registration
     "registration:register": Entry(lambda w: u("registration:register"), get=SIGNED_IN),
@@ -489,11 +545,11 @@ def leaked_secrets(world: World, role: str, response) -> list[str]:
     return [name for name, secret in world.forbidden_secrets(role).items() if secret in text]
 
 
-def request(client, world, role, method, path):
+def request(client, world, role, method, path, data=None):
     user = world.user(role)
     if user is not None:
         client.force_login(user)
-    return getattr(client, method)(path, {})
+    return getattr(client, method)(path, data or {})
 
 
 def check(client, world, role, method, path, expected) -> list[str]:
@@ -579,9 +635,13 @@ def test_every_secret_has_a_reader_page():
 def test_every_entry_states_every_role():
     for name, entry in EXPECTED.items():
         assert entry.get is not None or entry.post is not None, name
-        for table in (entry.get, entry.post):
+        for table in (entry.get, entry.post, entry.post_form):
             if table is not None:
                 assert set(table) == set(ROLES), name
+        assert (entry.form is None) == (entry.post_form is None), name
+        assert entry.changes <= set(ROLES), name
+        if entry.post_form is not None:  # who changes something is let through
+            assert all(allowed(entry.post_form[role]) for role in entry.changes), name
 
 
 # --------------------------------------------------------------------------- no guessing ids
@@ -635,6 +695,33 @@ def test_missing_id_is_refused(client, world, name, role):
 
     assert not problems, "\n".join(problems)
     assert snapshot() == before
+
+
+FILLED = [
+    pytest.param(name, role, id=f"{name}-{role}")
+    for name, entry in EXPECTED.items()
+    if entry.form is not None
+    for role in ROLES
+]
+
+
+@pytest.mark.parametrize(("name", "role"), FILLED)
+def test_filled_form_outcome_by_role(client, world, name, role):
+    """A valid post, not an empty one: the answer is the table's, and only the roles the
+    table names change anything (a refusal after a partial write would show here)."""
+    entry = EXPECTED[name]
+    path = entry.url(world)
+    before = snapshot()
+
+    response = request(client, world, role, "post", path, entry.form(world))
+
+    problem = outcome_problem(response, entry.post_form[role], path)
+    assert problem is None, f"POST {path} (filled in) as {role}: {problem}"
+    assert leaked_secrets(world, role, response) == []
+    if role in entry.changes:
+        assert snapshot() != before, f"{role}'s post changed nothing"
+    else:
+        assert snapshot() == before
 
 
 @dataclass(frozen=True)
@@ -727,35 +814,22 @@ FOREIGN: dict[str, Foreign] = {
     "mc-lead-adds-topic-to-other-mc": Foreign(
         "mc_lead", lambda w: u("microconferences:topic_add", slug=w.other_mc.slug), "post", 403
     ),
+    # Another MC's topic or heading, under the lead's own MC (404: not in it) or under its
+    # own MC (403: not the lead's to edit).
     **{
-        f"mc-lead-{view}-other-mc-{kind}-via-own-mc": Foreign(
+        f"mc-lead-{view}-other-mc-{kind}{suffix}": Foreign(
             "mc_lead",
             (
-                lambda w, view=view, kind=kind: u(
+                lambda w, view=view, kind=kind, under=under: u(
                     f"microconferences:{kind}_{view}",
-                    slug=w.mc.slug,
+                    slug=getattr(w, under).slug,
                     pk=getattr(w, f"other_mc_{kind}").pk,
                 )
             ),
             "post",
-            404,
+            expected,
         )
-        for kind in ("topic", "group")
-        for view in ("edit", "move", "delete")
-    },
-    **{
-        f"mc-lead-{view}-other-mc-{kind}": Foreign(
-            "mc_lead",
-            (
-                lambda w, view=view, kind=kind: u(
-                    f"microconferences:{kind}_{view}",
-                    slug=w.other_mc.slug,
-                    pk=getattr(w, f"other_mc_{kind}").pk,
-                )
-            ),
-            "post",
-            403,
-        )
+        for under, suffix, expected in (("mc", "-via-own-mc", 404), ("other_mc", "", 403))
         for kind in ("topic", "group")
         for view in ("edit", "move", "delete")
     },

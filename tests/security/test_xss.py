@@ -152,12 +152,7 @@ class World:
 
 
 @pytest.fixture
-def _media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-
-
-@pytest.fixture
-def site(conference, organizer, _media, django_capture_on_commit_callbacks):
+def site(conference, organizer, media_root, django_capture_on_commit_callbacks):
     """Every user-written field of the site holds a payload."""
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
@@ -202,7 +197,10 @@ def site(conference, organizer, _media, django_capture_on_commit_callbacks):
             title=payload("pt"),
             abstract=markdown_payload("pa"),
             notes=markdown_payload("pn"),
-            co_speakers=[co_speaker],
+            co_speaker_emails=[co_speaker.email],
+        )
+        cfp_services.co_speaker_invitation_accept(
+            token=proposal.invitations.get().token, user=co_speaker
         )
         cfp_services.review_submit(
             proposal=proposal, reviewer=reviewer, score=2, confidence=3, comment=payload("rc")

@@ -2,7 +2,6 @@ import pytest
 
 
 @pytest.fixture(autouse=True)
-def _media_root(settings, tmp_path):
-    """Uploaded logos and renditions go to a per-test folder, never var/media."""
-    settings.MEDIA_ROOT = tmp_path / "media"
-    return settings.MEDIA_ROOT
+def _fresh_media_root(media_root):
+    """Uploaded logos and renditions go to a per-test folder (tests/conftest.py)."""
+    return media_root

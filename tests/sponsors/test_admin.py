@@ -170,42 +170,63 @@ def in_person_kind(conference, capacity=10):
     )
 
 
-def run_generate(client, sponsors):
-    return client.post(
-        reverse("admin:sponsors_sponsor_changelist"),
-        {"action": "generate_passes", "_selected_action": [s.pk for s in sponsors]},
-        follow=True,
-    )
+# A sponsor's passes are issued on registration's one issue page; the sponsor's admin page
+# links to it for that sponsor, and the link fills the form in to top the sponsor up.
+ISSUE_URL = reverse("admin:registration_complimentarypass_issue")
 
 
-def test_admin_generate_passes_tops_up_to_tier_allowance(client, organizer, conference):
+def issue_link(client, sponsor):
+    page = client.get(reverse("admin:sponsors_sponsor_change", args=[sponsor.pk])).content.decode()
+    link = f"{ISSUE_URL}?sponsor={sponsor.pk}"
+    assert f'href="{link}"' in page
+    return client.get(link)
+
+
+def issue(client, form):
+    initial = {name: field.initial for name, field in form.fields.items()}
+    initial.update(form.initial)
+    data = {
+        name: getattr(value, "pk", value) for name, value in initial.items() if value is not None
+    }
+    return client.post(ISSUE_URL, data, follow=True)
+
+
+def test_admin_issue_passes_tops_up_to_tier_allowance(client, organizer, conference):
     kind = in_person_kind(conference)
     tier = SponsorTierFactory(conference=conference, complimentary_passes=3)
     sponsor = SponsorFactory(tier=tier)
     pass_issue(kind=kind, sponsor=sponsor, count=1, actor=organizer)
     client.force_login(organizer)
-    response = run_generate(client, [sponsor])
+
+    form = issue_link(client, sponsor).context["form"]
+    response = issue(client, form)
+
+    assert (form.initial["kind"], form.initial["count"]) == (kind, 2)
     texts = [str(m) for m in get_messages(response.wsgi_request)] or [response.content.decode()]
     assert ComplimentaryPass.objects.filter(sponsor=sponsor, kind=kind).count() == 3
-    assert any("issued 2 passes" in text for text in texts)
-    again = run_generate(client, [sponsor])
+    assert any(f"Issued 2 passes for {sponsor}" in text for text in texts)
+    again = issue_link(client, sponsor)
     assert "already has all 3 passes" in again.content.decode()
     assert ComplimentaryPass.objects.filter(sponsor=sponsor).count() == 3
 
 
-def test_admin_generate_passes_shows_refusal_when_no_seat_is_free(client, organizer, conference):
+def test_admin_issue_passes_shows_refusal_when_no_seat_is_free(client, organizer, conference):
     in_person_kind(conference, capacity=1)
     sponsor = SponsorFactory(tier=SponsorTierFactory(conference=conference, complimentary_passes=2))
     client.force_login(organizer)
-    html = run_generate(client, [sponsor]).content.decode()
-    assert "Only 1 seats of In person are free" in html or "free" in html
+
+    html = issue(client, issue_link(client, sponsor).context["form"]).content.decode()
+
+    assert "Only 1 seats of In person are free" in html
     assert not ComplimentaryPass.objects.filter(sponsor=sponsor).exists()
 
 
-def test_admin_generate_passes_without_in_person_kind_says_so(client, organizer, conference):
+def test_admin_issue_passes_without_in_person_kind_says_so(client, organizer, conference):
     sponsor = SponsorFactory(tier=SponsorTierFactory(conference=conference, complimentary_passes=2))
     client.force_login(organizer)
-    html = run_generate(client, [sponsor]).content.decode()
+
+    html = issue_link(client, sponsor).content.decode()
+
     assert "has no in-person attendance kind yet" in html
 
 
@@ -220,4 +241,24 @@ def test_admin_sponsor_page_lists_passes_with_redeemer(client, organizer, confer
     assert first.display_code in html and second.display_code in html
     assert "Rhea Redeemer" in html
     assert "Redeemed" in html and "Issued" in html
+    assert f"{ISSUE_URL}?sponsor={sponsor.pk}" in html
     assert SponsorTier.objects.count() == 1
+
+
+def test_admin_sponsor_change_saves_without_touching_its_passes(client, organizer, conference):
+    """The passes inline is for reading: the sponsor's form saves with or without its rows."""
+    kind = in_person_kind(conference)
+    sponsor = SponsorFactory(tier=SponsorTierFactory(conference=conference, complimentary_passes=1))
+    (item,) = pass_issue(kind=kind, sponsor=sponsor, count=1, actor=organizer)
+    client.force_login(organizer)
+    url = reverse("admin:sponsors_sponsor_change", args=[sponsor.pk])
+    data = sponsor_form(sponsor.tier, name="Renamed Example", logo_alt="")
+    del data[f"{PASSES}-TOTAL_FORMS"], data[f"{PASSES}-INITIAL_FORMS"]
+
+    response = client.post(url, data)
+
+    assert response.status_code == 302
+    sponsor.refresh_from_db()
+    item.refresh_from_db()
+    assert sponsor.name == "Renamed Example"
+    assert item.status == ComplimentaryPass.Status.ISSUED and item.sponsor == sponsor

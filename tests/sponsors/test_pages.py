@@ -6,6 +6,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from sponsors.services import sponsor_save, sponsor_set_logo, tier_save
+from tests.conftest import get_counting_queries
 from tests.factories import ConferenceFactory
 from tests.sponsors.factories import SponsorFactory, SponsorTierFactory, png_upload
 
@@ -72,10 +73,7 @@ def test_sponsor_list_without_sponsors_says_so(client, conference):
 
 
 def count_queries(client) -> int:
-    with CaptureQueriesContext(connection) as ctx:
-        response = client.get(reverse("sponsors:list"))
-    assert response.status_code == 200
-    return len(ctx.captured_queries)
+    return get_counting_queries(client, reverse("sponsors:list"))[0]
 
 
 def add_many_sponsors(conference, organizer):

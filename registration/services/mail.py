@@ -1,0 +1,59 @@
+"""The mails of registration transitions, queued after commit (never sent for a change that
+rolls back). Bodies are the templates under ``templates/mail/registration/``."""
+
+from django.conf import settings
+from django.contrib.sites.models import Site
+from django.db import transaction
+from django.urls import reverse
+from django_tasks import task
+
+from plumbers.mail import deliver_mail, mail_on_commit, render_mail
+from registration import selectors
+from registration.models import Registration
+
+
+def register_url() -> str:
+    protocol = getattr(settings, "ACCOUNT_DEFAULT_HTTP_PROTOCOL", "https")
+    return f"{protocol}://{Site.objects.get_current().domain}{reverse('registration:register')}"
+
+
+def _mail_context(registration: Registration, **extra) -> dict:
+    return {
+        "registration": registration,
+        "user": registration.user,
+        "kind": registration.kind,
+        "conference": registration.kind.conference,
+        "register_url": register_url(),
+        **extra,
+    }
+
+
+def _mail(template: str, registration: Registration, **extra) -> None:
+    mail_on_commit(
+        template=f"registration/{template}",
+        to=[registration.user.email],
+        context=_mail_context(registration, **extra),
+    )
+
+
+@task()
+def send_waitlisted_mail(*, registration_id: int) -> None:
+    """The "you are on the waitlist, #N of M" mail. Its position is computed by the task
+    worker when the mail goes out (a ranking is not free: in a registration rush it must not
+    cost the request, nor be computed while anyone waits on the kind lock)."""
+    reg = (
+        Registration.objects.select_related("user", "kind__conference")
+        .filter(pk=registration_id, status=Registration.Status.WAITLISTED)
+        .first()
+    )
+    if reg is None:  # offered, cancelled... before the mail went out: that mail says so
+        return
+    subject, body = render_mail(
+        "registration/waitlisted",
+        _mail_context(reg, position=selectors.waitlist_position(registration=reg)),
+    )
+    deliver_mail.call(subject=subject, body=body, to=[reg.user.email])
+
+
+def _mail_waitlisted_after_commit(registration_id: int) -> None:
+    transaction.on_commit(lambda: send_waitlisted_mail.enqueue(registration_id=registration_id))
