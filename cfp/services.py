@@ -121,7 +121,7 @@ def track_save(
     an edit that would move it is refused here whatever form sent it, and the iCalendar
     SEQUENCE stays the extensions' count."""
     creating = track._state.adding
-    before = None if creating else Track.objects.select_for_update().get(pk=track.pk)
+    before = None if creating else Track.objects.select_for_update(of=("self",)).get(pk=track.pk)
     if before is not None:
         if track.deadline != before.deadline:
             raise CfpError(
@@ -189,7 +189,9 @@ def track_extend_deadline(
     reason = (reason or "").strip()
     if not reason:
         raise CfpError("Give a reason for the extension: it is shown to everyone.")
-    locked = Track.objects.select_for_update().select_related("conference").get(pk=track.pk)
+    locked = (
+        Track.objects.select_for_update(of=("self",)).select_related("conference").get(pk=track.pk)
+    )
     if locked.is_hard:
         raise CfpError(f"The deadline of {locked.name} is hard and cannot be extended.")
     if new_deadline <= locked.deadline:
@@ -364,7 +366,7 @@ def _invitation_transition(
 
 def _open_invitation(token: str, *, user: User) -> CoSpeakerInvitation:
     invitation = (
-        CoSpeakerInvitation.objects.select_for_update()
+        CoSpeakerInvitation.objects.select_for_update(of=("self",))
         .select_related("proposal")
         .filter(token=token)
         .first()
@@ -461,7 +463,7 @@ def proposal_update(
 ) -> Proposal:
     """Edit a submitted proposal until its track's deadline (judged at the post)."""
     now = now or timezone.now()
-    locked = Proposal.objects.select_for_update().get(pk=proposal.pk)
+    locked = Proposal.objects.select_for_update(of=("self",)).get(pk=proposal.pk)
     locked.track = Track.objects.select_related("conference").get(pk=locked.track_id)
     _refuse(edit_refusal(actor, locked, now=now))
     _check_content(title, abstract)
@@ -481,7 +483,7 @@ def proposal_update(
 @transaction.atomic
 def proposal_withdraw(*, proposal: Proposal, actor: User, reason: str = "") -> Proposal:
     """The submitter withdraws, at any time, a proposal that is submitted or accepted."""
-    locked = Proposal.objects.select_for_update().get(pk=proposal.pk)
+    locked = Proposal.objects.select_for_update(of=("self",)).get(pk=proposal.pk)
     _refuse(withdraw_refusal(actor, locked))
     _proposal_transition(
         locked,
@@ -511,7 +513,9 @@ def proposal_decide(
     ids = [p.pk for p in proposals]
     if not ids:
         raise CfpError("Select at least one proposal.")
-    locked = list(Proposal.objects.select_for_update().filter(pk__in=ids).order_by("pk"))
+    locked = list(
+        Proposal.objects.select_for_update(of=("self",)).filter(pk__in=ids).order_by("pk")
+    )
     # Related rows are read after the lock (select_for_update cannot lock nullable joins).
     by_pk = {
         p.pk: p
@@ -577,7 +581,7 @@ def proposal_save(
         if co_speakers is not None:
             proposal.co_speakers.set(co_speakers)
         return proposal
-    before = Proposal.objects.select_for_update().get(pk=proposal.pk)
+    before = Proposal.objects.select_for_update(of=("self",)).get(pk=proposal.pk)
     proposal.state, proposal.decided_at = before.state, before.decided_at
     _validated(proposal)
     old_co_speakers = list(proposal.co_speakers.all())

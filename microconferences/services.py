@@ -32,7 +32,7 @@ class MicroconferenceError(Exception):
 
 
 def _locked(microconference: Microconference) -> Microconference:
-    return Microconference.objects.select_for_update().get(pk=microconference.pk)
+    return Microconference.objects.select_for_update(of=("self",)).get(pk=microconference.pk)
 
 
 def _clean_title(title: str, *, what: str, max_length: int) -> str:

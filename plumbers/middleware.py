@@ -6,6 +6,8 @@ import logging
 import re
 import uuid
 
+from plumbers.errors import bad_request
+
 _request_id: contextvars.ContextVar[str] = contextvars.ContextVar("request_id", default="-")
 _VALID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 
@@ -35,3 +37,18 @@ class RequestIdFilter(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         record.request_id = current_request_id()
         return True
+
+
+class RejectNulMiddleware:
+    """A NUL character in the address is never meaningful, and PostgreSQL refuses it in any
+    query ("A string literal cannot contain NUL"), which turned such a request into a 500
+    wherever a path or query value reached the database. It is answered with a 400 before
+    any view runs. (Form fields refuse NUL themselves, with a message.)"""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if "\x00" in request.path or "%00" in request.META.get("QUERY_STRING", ""):
+            return bad_request(request)
+        return self.get_response(request)

@@ -43,7 +43,7 @@ def conference_save(*, conference: Conference, actor: User | None) -> Conference
     before = (
         None
         if conference._state.adding
-        else Conference.objects.select_for_update().get(pk=conference.pk)
+        else Conference.objects.select_for_update(of=("self",)).get(pk=conference.pk)
     )
     conference.save()
     audit_changes(
@@ -76,7 +76,11 @@ def announcement_save(*, announcement: Announcement, actor: User | None) -> Anno
     """Create or edit a news post. A new post without an author is signed by whoever
     writes it; the publish time (draft / scheduled / published) is on the record."""
     creating = announcement._state.adding
-    before = None if creating else Announcement.objects.select_for_update().get(pk=announcement.pk)
+    before = (
+        None
+        if creating
+        else Announcement.objects.select_for_update(of=("self",)).get(pk=announcement.pk)
+    )
     if creating and announcement.author_id is None and getattr(actor, "is_authenticated", False):
         announcement.author = actor
     announcement.save()

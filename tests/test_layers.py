@@ -111,3 +111,20 @@ def test_templates_never_reach_up_a_layer():
             f"{path.relative_to(ROOT)} uses {app}" for app in used if rank[app] > rank[owner]
         ]
     assert upward == []
+
+
+def test_row_locks_never_take_joined_rows():
+    """Every ``select_for_update`` says which rows it locks (``of=("self",)``): without it,
+    PostgreSQL also locks every joined row (the edition through ``select_related``, another
+    kind through a filter), which is how two seat paths deadlocked (see
+    registration/services/seats.py)."""
+    offenders = [
+        f"{path.relative_to(ROOT)}: {call}"
+        for package in _contract()["root_packages"]
+        for path in sorted((ROOT / package).rglob("*.py"))
+        if "migrations" not in path.parts
+        for call in re.findall(r"select_for_update\([^)]*\)", path.read_text())
+        if 'of=("self",)' not in call
+    ]
+
+    assert offenders == []

@@ -94,7 +94,7 @@ def pass_issue(
 def _lock_pass(pass_id: int) -> tuple[_Locked, ComplimentaryPass]:
     kind_id = ComplimentaryPass.objects.values_list("kind_id", flat=True).get(pk=pass_id)
     locked = _lock_kind(kind_id)
-    item = ComplimentaryPass.objects.select_for_update().get(pk=pass_id)
+    item = ComplimentaryPass.objects.select_for_update(of=("self",)).get(pk=pass_id)
     item.kind = locked.kind
     return locked, item
 
@@ -146,7 +146,7 @@ def pass_redeem(*, code: str, user) -> Registration:
     locked, item = _lock_pass(pass_id)
     kind = locked.kind
     reg = (
-        Registration.objects.select_for_update()
+        Registration.objects.select_for_update(of=("self",))
         .select_related("user")
         .filter(user=user, kind=kind, status__in=ACTIVE_STATUSES)
         .first()

@@ -3,6 +3,14 @@
 Seat-consuming helpers take the ``_Locked`` token that only ``_lock_kind`` makes, so a new
 code path cannot consume a seat without holding the kind's row lock, and they read the
 seats from ``selectors.seat_summary`` (the one ledger) inside the same transaction.
+
+Lock discipline (PostgreSQL): the kind's row first, then the rows the change touches, and
+every ``SELECT ... FOR UPDATE`` locks only the rows of its own table (``of=("self",)``),
+never a joined one. Joins used to lock the edition's row (``select_related("conference")``)
+and, when confirming in person ends a virtual place, the virtual kind's row: two paths then
+took the same rows in opposite orders and deadlocked. Ending a virtual place locks that
+registration only; it frees a seat of the virtual kind and consumes none, so it needs no
+lock on that kind to keep it from overselling.
 """
 
 import datetime as dt
@@ -31,14 +39,22 @@ class _Locked:
 def _lock_kind(kind_id: int) -> _Locked:
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("Seat changes must run inside transaction.atomic.")
-    kind = AttendanceKind.objects.select_for_update().select_related("conference").get(pk=kind_id)
+    kind = (
+        AttendanceKind.objects.select_for_update(of=("self",))
+        .select_related("conference")
+        .get(pk=kind_id)
+    )
     return _Locked(kind=kind, now=timezone.now())
 
 
 def _lock_registration(registration_id: int) -> tuple[_Locked, Registration]:
     kind_id = Registration.objects.values_list("kind_id", flat=True).get(pk=registration_id)
     locked = _lock_kind(kind_id)
-    reg = Registration.objects.select_for_update().select_related("user").get(pk=registration_id)
+    reg = (
+        Registration.objects.select_for_update(of=("self",))
+        .select_related("user")
+        .get(pk=registration_id)
+    )
     reg.kind = locked.kind
     return locked, reg
 
@@ -91,7 +107,7 @@ def _end_virtual_after_in_person(locked: _Locked, registration: Registration, ac
     if not locked.kind.is_in_person:
         return False
     ended = False
-    virtual = Registration.objects.select_for_update().filter(
+    virtual = Registration.objects.select_for_update(of=("self",)).filter(
         user_id=registration.user_id,
         kind__conference_id=locked.kind.conference_id,
         kind__kind=AttendanceKind.Kind.VIRTUAL,

@@ -65,7 +65,7 @@ def _offer_next(locked: _Locked, *, count: int, actor, reason: str) -> list[Regi
     ids = selectors.waitlist_next_ids(kind=locked.kind, count=n)
     chosen = {
         reg.pk: reg
-        for reg in Registration.objects.select_for_update()
+        for reg in Registration.objects.select_for_update(of=("self",))
         .select_related("user", "kind__conference")
         .filter(pk__in=ids, status=S.WAITLISTED)
     }
@@ -83,7 +83,7 @@ def _offer_next(locked: _Locked, *, count: int, actor, reason: str) -> list[Regi
 def _expire_lapsed(locked: _Locked, *, actor=None) -> int:
     """Expire the kind's lapsed offers and offer their seats to the next people in line."""
     lapsed = list(
-        Registration.objects.select_for_update()
+        Registration.objects.select_for_update(of=("self",))
         .select_related("user")
         .filter(kind=locked.kind, status=S.OFFERED, offer_expires_at__lte=locked.now)
     )
@@ -171,7 +171,7 @@ def offer_expire_lapsed(*, kind: AttendanceKind, actor=None) -> int:
 def registration_set_bonus(*, registration: Registration, bonus: int, actor) -> Registration:
     """An organizer's manual priority bonus for one waitlist entry: it reorders the
     waitlist, so who gave it and how much is audited."""
-    reg = Registration.objects.select_for_update().get(pk=registration.pk)
+    reg = Registration.objects.select_for_update(of=("self",)).get(pk=registration.pk)
     before = reg.manual_bonus
     if before == bonus:
         return reg

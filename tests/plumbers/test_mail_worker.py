@@ -17,7 +17,9 @@ from django_tasks_db.models import DBTaskResult
 from plumbers.mail import deliver_mail, mail_on_commit
 from plumbers.models import AuditLog, SentMail
 
-pytestmark = pytest.mark.django_db
+# The worker closes its database connection between tasks as a real one does: committed
+# transactions, not the rolled-back test transaction.
+pytestmark = pytest.mark.django_db(transaction=True)
 
 
 @pytest.fixture

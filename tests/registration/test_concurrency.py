@@ -168,3 +168,94 @@ def test_concurrent_redemptions_of_one_code_give_one_registration(conference, or
     assert len(refused) == 7 and all("already been used" in r for r in refused)
     item.refresh_from_db()
     assert item.status == ComplimentaryPass.Status.REDEEMED
+
+
+def test_every_seat_path_across_both_kinds_at_once_never_deadlocks_nor_oversells(
+    conference, organizer
+):
+    """Register in person and virtually, redeem passes, accept, decline and cancel, change
+    the capacity and sweep expired offers, all at once on both kinds of one edition: these
+    paths used to lock the edition's row (and the other kind's, through a join) in opposite
+    orders and deadlock. A few hundred operations: no error at all, no oversell."""
+    capacity = 30
+    in_person = AttendanceKindFactory(conference=conference, capacity=capacity, auto_offer=True)
+    virtual = AttendanceKindFactory(
+        conference=conference, name="Virtual", kind="virtual", capacity=None
+    )
+    sponsor = SponsorFactory(
+        tier=SponsorTierFactory(conference=conference, complimentary_passes=20)
+    )
+    passes = services.pass_issue(kind=in_person, sponsor=sponsor, count=10, actor=organizer)
+    people = [UserFactory() for _ in range(160)]
+    confirmed = [services.registration_create(user=p, kind=in_person) for p in people[:20]]
+    waiting = [
+        services.registration_create(user=p, kind=in_person, reason="Please.")
+        for p in people[20:60]
+    ]
+    # Those who will confirm in person hold a virtual place meanwhile: confirming ends it.
+    for person in people[20:70]:
+        services.registration_create(user=person, kind=virtual)
+    services.attendance_kind_set_capacity(kind=in_person, capacity=capacity + 25, actor=organizer)
+    rng = random.Random(11)
+    operations = []
+    for person in people[70:]:
+        operations.append(lambda p=person: services.registration_create(user=p, kind=virtual))
+        operations.append(
+            lambda p=person: services.registration_create(user=p, kind=in_person, reason="Me too.")
+        )
+    for item, person in zip(passes, people[60:70], strict=True):
+        operations.append(lambda i=item, p=person: services.pass_redeem(code=i.code, user=p))
+    for person in people[:20]:
+        operations.append(lambda p=person: services.registration_create(user=p, kind=virtual))
+    for reg in confirmed[10:]:
+        operations.append(
+            lambda r=reg: services.registration_cancel(registration=r, actor=r.user, reason="")
+        )
+    for reg in waiting:
+        operations.append(lambda r=reg: _answer_offer(r, rng))
+    for size in (capacity + 5, capacity + 10, capacity + 12):
+        operations.append(
+            lambda c=size: services.attendance_kind_set_capacity(
+                kind=in_person, capacity=c, actor=organizer
+            )
+        )
+    operations += [lambda: services.offer_expire_lapsed(kind=in_person) for _ in range(5)]
+    rng.shuffle(operations)
+    assert len(operations) >= 200
+
+    errors = []
+    for start in range(0, len(operations), 40):
+        errors += run_threads([_tolerating_refusals(op) for op in operations[start : start + 40]])
+
+    assert errors == []
+    in_person.refresh_from_db()
+    summary = selectors.kind_summaries(kinds=[in_person])[0]
+    assert summary.in_use <= in_person.capacity
+    assert not Registration.objects.filter(
+        user__in=Registration.objects.filter(kind=in_person, status=S.CONFIRMED).values("user"),
+        kind=virtual,
+        status__in=[S.CONFIRMED, S.WAITLISTED, S.OFFERED],
+    ).exists()
+
+
+def _answer_offer(registration, rng):
+    registration.refresh_from_db()
+    if registration.status != S.OFFERED:
+        return
+    if rng.random() < 0.7:
+        services.offer_accept(registration=registration, user=registration.user)
+    else:
+        services.offer_decline(registration=registration, user=registration.user)
+
+
+def _tolerating_refusals(operation):
+    """A refusal with a reason (sold out, already registered, no open offer...) is an answer;
+    anything else (a deadlock, an integrity error) is a failure."""
+
+    def run():
+        try:
+            operation()
+        except services.RegistrationError:
+            pass
+
+    return run

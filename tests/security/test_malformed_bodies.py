@@ -73,3 +73,15 @@ def test_malformed_bodies_never_answer_500(settings, organizer, content_type, bo
                 failures.append(f"{path}: {response.status_code}")
 
     assert failures == []
+
+
+@pytest.mark.parametrize(
+    "path", ["/cfp/invitations/%00/", "/news/%00/", "/news/?page=%00", "/x%00"]
+)
+def test_nul_in_the_address_is_a_bad_request(client, db, path):
+    client.raise_request_exception = False
+
+    response = client.get(path)
+
+    assert response.status_code == 400
+    assert "could not be handled" in response.content.decode()

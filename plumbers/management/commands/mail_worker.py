@@ -21,7 +21,7 @@ from plumbers.audit import audit_record
 def requeue_interrupted_tasks(*, stale_after: dt.timedelta) -> int:
     stale = DBTaskResult.objects.running().filter(started_at__lt=timezone.now() - stale_after)
     requeued = 0
-    for result in stale.select_for_update(skip_locked=True):
+    for result in stale.select_for_update(skip_locked=True, of=("self",)):
         result.status = TaskResultStatus.READY
         result.started_at = None
         result.save(update_fields=["status", "started_at"])
