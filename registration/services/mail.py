@@ -1,20 +1,17 @@
 """The mails of registration transitions, queued after commit (never sent for a change that
 rolls back). Bodies are the templates under ``templates/mail/registration/``."""
 
-from django.conf import settings
-from django.contrib.sites.models import Site
 from django.db import transaction
 from django.urls import reverse
 from django_tasks import task
 
-from plumbers.mail import deliver_mail, mail_on_commit, render_mail
+from plumbers.mail import deliver_mail, mail_on_commit, new_mail_id, render_mail, site_url
 from registration import selectors
 from registration.models import Registration
 
 
 def register_url() -> str:
-    protocol = getattr(settings, "ACCOUNT_DEFAULT_HTTP_PROTOCOL", "https")
-    return f"{protocol}://{Site.objects.get_current().domain}{reverse('registration:register')}"
+    return site_url(reverse("registration:register"))
 
 
 def _mail_context(registration: Registration, **extra) -> dict:
@@ -37,10 +34,11 @@ def _mail(template: str, registration: Registration, **extra) -> None:
 
 
 @task()
-def send_waitlisted_mail(*, registration_id: int) -> None:
+def send_waitlisted_mail(*, registration_id: int, mail_id: str = "") -> None:
     """The "you are on the waitlist, #N of M" mail. Its position is computed by the task
     worker when the mail goes out (a ranking is not free: in a registration rush it must not
-    cost the request, nor be computed while anyone waits on the kind lock)."""
+    cost the request, nor be computed while anyone waits on the kind lock). ``mail_id`` is
+    given when queued, so a run repeated after a killed worker sends nothing twice."""
     reg = (
         Registration.objects.select_related("user", "kind__conference")
         .filter(pk=registration_id, status=Registration.Status.WAITLISTED)
@@ -52,8 +50,11 @@ def send_waitlisted_mail(*, registration_id: int) -> None:
         "registration/waitlisted",
         _mail_context(reg, position=selectors.waitlist_position(registration=reg)),
     )
-    deliver_mail.call(subject=subject, body=body, to=[reg.user.email])
+    deliver_mail.call(subject=subject, body=body, to=[reg.user.email], mail_id=mail_id)
 
 
 def _mail_waitlisted_after_commit(registration_id: int) -> None:
-    transaction.on_commit(lambda: send_waitlisted_mail.enqueue(registration_id=registration_id))
+    mail_id = new_mail_id()
+    transaction.on_commit(
+        lambda: send_waitlisted_mail.enqueue(registration_id=registration_id, mail_id=mail_id)
+    )
