@@ -48,7 +48,7 @@ from cfp.permissions import (
     window_refusal,
     withdraw_refusal,
 )
-from plumbers.audit import audit_changes, audit_record
+from plumbers.audit import audit_changes, audit_delete, audit_record
 from plumbers.mail import mail_on_commit, site_url
 from plumbers.markdown import MARKDOWN_MAX_LENGTH
 from plumbers.models import Announcement, User
@@ -156,15 +156,13 @@ def track_save(
 @transaction.atomic
 def track_delete(*, track: Track, actor: User | None) -> None:
     """Delete a track without proposals (the database protects those that have some)."""
-    audit_record(
+    audit_delete(
         obj=track,
         action="track_delete",
         actor=actor,
         from_state=track.deadline.isoformat(),
-        to_state="deleted",
         data={"conference": track.conference_id, "name": track.name},
     )
-    track.delete()
 
 
 @transaction.atomic
@@ -604,15 +602,13 @@ def proposal_save(
 @transaction.atomic
 def proposal_delete(*, proposal: Proposal, actor: User | None) -> None:
     """Delete a proposal with its reviews (spam, a duplicate); the audit row stays."""
-    audit_record(
+    audit_delete(
         obj=proposal,
         action="proposal_delete",
         actor=actor,
         from_state=proposal.state,
-        to_state="deleted",
         data={"track": proposal.track_id, "submitter": proposal.submitter_id},
     )
-    proposal.delete()
 
 
 # ----------------------------------------------------------------------- reviews, conflicts
@@ -652,15 +648,13 @@ def review_submit(
 @transaction.atomic
 def review_delete(*, review: Review, actor: User | None) -> None:
     """An organizer removes a review (e.g. written before a conflict came to light)."""
-    audit_record(
+    audit_delete(
         obj=review,
         action="review_delete",
         actor=actor,
         from_state=f"score {review.score:+d}, confidence {review.confidence}",
-        to_state="deleted",
         data={"proposal": review.proposal_id, "reviewer": review.reviewer_id},
     )
-    review.delete()
 
 
 @transaction.atomic

@@ -18,7 +18,7 @@ from django.db import models, transaction
 from django.db.models import Max
 
 from microconferences.models import Microconference, Topic, TopicGroup
-from plumbers.audit import audit_changes, audit_record
+from plumbers.audit import audit_changes, audit_delete, audit_record
 from plumbers.pagecache import bump_content_version
 
 TITLE_MAX = {Topic: Topic._meta.get_field("title").max_length}
@@ -252,15 +252,13 @@ def microconference_save(
 def microconference_delete(*, microconference: Microconference, actor) -> None:
     """Delete an MC with its outline (refused by the database while a CFP track is its)."""
     mc = _locked(microconference)
-    audit_record(
+    audit_delete(
         obj=mc,
         action="mc_deleted",
         actor=actor,
         from_state=mc.status,
-        to_state="deleted",
         data={"title": mc.title, "conference": mc.conference_id},
     )
-    mc.delete()
 
 
 # ------------------------------------------------------------------------ topic groups

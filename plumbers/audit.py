@@ -98,3 +98,25 @@ def audit_changes(
         reason=reason,
         data={"changes": changes, **(data or {})},
     )
+
+
+def audit_delete(
+    *,
+    obj: models.Model,
+    action: str,
+    actor=None,
+    from_state: str = "",
+    reason: str = "",
+    data: dict | None = None,
+) -> None:
+    """Record a deletion, then delete: the audit row outlives the object it names."""
+    audit_record(
+        obj=obj,
+        action=action,
+        actor=actor,
+        from_state=from_state,
+        to_state="deleted",
+        reason=reason,
+        data=data,
+    )
+    obj.delete()

@@ -2,7 +2,7 @@
 
 from django.db import transaction
 
-from plumbers.audit import audit_changes, audit_record
+from plumbers.audit import audit_changes, audit_delete, audit_record
 from plumbers.models import Announcement, Conference, User
 
 
@@ -58,14 +58,12 @@ def conference_save(*, conference: Conference, actor: User | None) -> Conference
 
 @transaction.atomic
 def conference_delete(*, conference: Conference, actor: User | None) -> None:
-    audit_record(
+    audit_delete(
         obj=conference,
         action="conference_delete",
         actor=actor,
         from_state=conference.name,
-        to_state="deleted",
     )
-    conference.delete()
 
 
 ANNOUNCEMENT_FIELDS = ["conference_id", "title", "slug", "body", "published_at", "author_id"]
@@ -96,11 +94,9 @@ def announcement_save(*, announcement: Announcement, actor: User | None) -> Anno
 
 @transaction.atomic
 def announcement_delete(*, announcement: Announcement, actor: User | None) -> None:
-    audit_record(
+    audit_delete(
         obj=announcement,
         action="announcement_delete",
         actor=actor,
         from_state=announcement.title,
-        to_state="deleted",
     )
-    announcement.delete()

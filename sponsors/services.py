@@ -17,7 +17,7 @@ from django.db import transaction
 from django.utils.text import slugify
 from PIL import Image, ImageOps
 
-from plumbers.audit import audit_record
+from plumbers.audit import audit_delete, audit_record
 from sponsors.models import Sponsor, SponsorTier
 from sponsors.validators import inspect_logo
 
@@ -198,14 +198,12 @@ def sponsor_delete(*, sponsor: Sponsor, actor) -> None:
         sponsor.logo_wall.name if sponsor.logo_wall else "",
     ]
     storage = sponsor.logo.storage
-    audit_record(
+    audit_delete(
         obj=sponsor,
         action="sponsor_delete",
         actor=actor,
         from_state="visible" if sponsor.visible else "hidden",
-        to_state="deleted",
     )
-    sponsor.delete()
     _delete_files_on_commit(*names, storage=storage)
 
 
@@ -244,7 +242,4 @@ def tier_save(*, tier: SponsorTier, actor) -> SponsorTier:
 def tier_delete(*, tier: SponsorTier, actor) -> None:
     if tier.sponsors.exists():
         raise SponsorError(f"The tier “{tier.name}” still has sponsors; move or delete them first.")
-    audit_record(
-        obj=tier, action="tier_delete", actor=actor, from_state=tier.name, to_state="deleted"
-    )
-    tier.delete()
+    audit_delete(obj=tier, action="tier_delete", actor=actor, from_state=tier.name)

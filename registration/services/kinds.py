@@ -5,7 +5,7 @@ what, to what) and made under the kind's lock, so no seat decision in flight see
 
 from django.db import transaction
 
-from plumbers.audit import audit_changes, audit_record
+from plumbers.audit import audit_changes, audit_delete, audit_record
 from registration.models import AttendanceKind
 from registration.services.errors import CapacityTooLow, RegistrationError
 from registration.services.seats import _lock_kind, _seats
@@ -73,14 +73,12 @@ def attendance_kind_update(*, kind: AttendanceKind, actor, reason: str = "") -> 
 def attendance_kind_delete(*, kind: AttendanceKind, actor) -> None:
     """Remove a kind set up by mistake. The database refuses while registrations or passes
     point at it."""
-    audit_record(
+    audit_delete(
         obj=kind,
         action="attendance_kind_delete",
         actor=actor,
         from_state=f"{kind.name}, capacity {_capacity_text(kind.capacity)}",
-        to_state="deleted",
     )
-    kind.delete()
 
 
 @transaction.atomic
