@@ -211,7 +211,9 @@ def content_contributor_user_ids(*, conference: Conference) -> set[int]:
 
 
 def contributor_reasons(*, user: User, conference: Conference) -> list[str]:
-    """Why ``user`` is a content contributor in ``conference`` (empty list: they are not)."""
+    """The CFP's part of why ``user`` contributes content to ``conference`` (speaker, MC
+    lead). The whole rule, MC pass holders included, is registration's
+    ``selectors.content_contributors``; this only feeds it."""
     if not getattr(user, "is_authenticated", False):
         return []
     reasons = []
@@ -225,7 +227,3 @@ def contributor_reasons(*, user: User, conference: Conference) -> list[str]:
     if user.pk in _mc_lead_ids(conference):
         reasons.append("microconference lead")
     return reasons
-
-
-def is_content_contributor(*, user: User, conference: Conference) -> bool:
-    return bool(contributor_reasons(user=user, conference=conference))

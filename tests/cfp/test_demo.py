@@ -6,7 +6,7 @@ from django.utils import timezone
 
 from cfp import demo as cfp_demo
 from cfp.models import DeadlineExtension, Proposal, Review, Track
-from cfp.selectors import is_content_contributor
+from cfp.selectors import contributor_reasons
 from microconferences import demo as mc_demo
 from plumbers.demo import load_core
 from plumbers.models import Announcement
@@ -50,7 +50,7 @@ def test_demo_cfp_is_idempotent_and_tells_the_story():
         assert local.month in (7, 8)
 
     accepted = Proposal.objects.get(track__conference=ctx.conference, state="accepted")
-    assert is_content_contributor(user=accepted.submitter, conference=ctx.conference)
+    assert contributor_reasons(user=accepted.submitter, conference=ctx.conference) == ["speaker"]
 
     hard = Track.objects.get(conference__slug="2023", slug="refereed")
     assert hard.is_hard and not hard.conference.is_current

@@ -40,7 +40,7 @@ def test_content_contributor_user_ids_has_accepted_speakers_co_speakers_and_mc_l
     assert ids == {speaker.pk, co.pk, lead.pk}
 
 
-def test_is_content_contributor_and_reasons(conference):
+def test_contributor_reasons_name_speakers_and_leads(conference):
     speaker, lead, nobody = UserFactory(), UserFactory(), UserFactory()
     ProposalFactory(
         track__conference=conference, submitter=speaker, state="accepted", decided_at=DECIDED
@@ -55,8 +55,6 @@ def test_is_content_contributor_and_reasons(conference):
         "microconference lead"
     ]
     assert selectors.contributor_reasons(user=nobody, conference=conference) == []
-    assert selectors.is_content_contributor(user=speaker, conference=conference)
-    assert not selectors.is_content_contributor(user=nobody, conference=conference)
 
 
 def test_co_speaker_of_accepted_proposal_is_a_speaker(conference):
@@ -71,11 +69,13 @@ def test_speaker_accepted_later_becomes_contributor(conference, organizer):
     from cfp.services import proposal_decide
 
     proposal = ProposalFactory(track__conference=conference)
-    assert not selectors.is_content_contributor(user=proposal.submitter, conference=conference)
+    assert selectors.contributor_reasons(user=proposal.submitter, conference=conference) == []
 
     proposal_decide(proposals=proposal, decision="accepted", actor=organizer)
 
-    assert selectors.is_content_contributor(user=proposal.submitter, conference=conference)
+    assert selectors.contributor_reasons(user=proposal.submitter, conference=conference) == [
+        "speaker"
+    ]
 
 
 @pytest.fixture
