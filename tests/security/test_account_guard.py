@@ -41,12 +41,6 @@ def target(request):
     return request.getfixturevalue(request.param)
 
 
-@pytest.fixture
-def as_organizer(client, organizer):
-    client.force_login(organizer)
-    return client
-
-
 def test_account_guard_covers_every_authenticating_admin():
     registered = {
         (model._meta.app_label, model._meta.model_name): model_admin
@@ -58,8 +52,8 @@ def test_account_guard_covers_every_authenticating_admin():
     assert all(isinstance(registered[key], AccountGuardMixin) for key in touching)
 
 
-def test_account_guard_refuses_a_new_address_for_an_outranking_account(as_organizer, target):
-    response = as_organizer.post(
+def test_account_guard_refuses_a_new_address_for_an_outranking_account(organizer_client, target):
+    response = organizer_client.post(
         reverse("admin:account_emailaddress_add"),
         {"user": target.pk, "email": "mine@attacker.example", "verified": "on", "primary": "on"},
     )
@@ -69,15 +63,15 @@ def test_account_guard_refuses_a_new_address_for_an_outranking_account(as_organi
     assert not EmailAddress.objects.filter(email="mine@attacker.example").exists()
 
 
-def test_account_guard_hides_and_locks_an_outranking_accounts_address(as_organizer, target):
+def test_account_guard_hides_and_locks_an_outranking_accounts_address(organizer_client, target):
     address = EmailAddress.objects.get(user=target)
     change_url = reverse("admin:account_emailaddress_change", args=[address.pk])
 
-    listing = as_organizer.get(reverse("admin:account_emailaddress_changelist"))
-    changed = as_organizer.post(
+    listing = organizer_client.get(reverse("admin:account_emailaddress_changelist"))
+    changed = organizer_client.post(
         change_url, {"user": target.pk, "email": "mine@attacker.example", "verified": "on"}
     )
-    deleted = as_organizer.post(
+    deleted = organizer_client.post(
         reverse("admin:account_emailaddress_delete", args=[address.pk]), {"post": "yes"}
     )
 
@@ -88,10 +82,10 @@ def test_account_guard_hides_and_locks_an_outranking_accounts_address(as_organiz
     assert address.email == target.email
 
 
-def test_account_guard_make_verified_skips_an_outranking_account(as_organizer, target):
+def test_account_guard_make_verified_skips_an_outranking_account(organizer_client, target):
     address = EmailAddress.objects.create(user=target, email="second@example.org")
 
-    as_organizer.post(
+    organizer_client.post(
         reverse("admin:account_emailaddress_changelist"),
         {"action": "make_verified", "_selected_action": [address.pk]},
     )
@@ -100,8 +94,8 @@ def test_account_guard_make_verified_skips_an_outranking_account(as_organizer, t
     assert not address.verified
 
 
-def test_account_guard_refuses_password_and_account_changes(as_organizer, target):
-    password = as_organizer.post(
+def test_account_guard_refuses_password_and_account_changes(organizer_client, target):
+    password = organizer_client.post(
         reverse("admin:auth_user_password_change", args=[target.pk]),
         {
             "password1": "taken-over-123456",
@@ -109,7 +103,7 @@ def test_account_guard_refuses_password_and_account_changes(as_organizer, target
             "usable_password": "true",
         },
     )
-    changed = as_organizer.post(
+    changed = organizer_client.post(
         reverse("admin:plumbers_user_change", args=[target.pk]),
         {"email": "mine@attacker.example", "display_name": "x", "is_active": "on"},
     )
@@ -121,7 +115,7 @@ def test_account_guard_refuses_password_and_account_changes(as_organizer, target
     assert target.email != "mine@attacker.example"
 
 
-def test_account_guard_offers_no_group_beyond_the_actors_permissions(as_organizer, organizer):
+def test_account_guard_offers_no_group_beyond_the_actors_permissions(organizer_client, organizer):
     strong = Group.objects.create(name="Account admins")
     strong.permissions.add(Permission.objects.get(codename="change_group"))
     form = {
@@ -134,18 +128,20 @@ def test_account_guard_offers_no_group_beyond_the_actors_permissions(as_organize
         "date_joined_1": organizer.date_joined.strftime("%H:%M:%S"),
     }
 
-    response = as_organizer.post(reverse("admin:plumbers_user_change", args=[organizer.pk]), form)
+    response = organizer_client.post(
+        reverse("admin:plumbers_user_change", args=[organizer.pk]), form
+    )
 
     assert response.status_code == 200  # the form again, with the refused choice marked
     assert "Select a valid choice" in response.content.decode()
     assert not organizer.groups.filter(pk=strong.pk).exists()
 
 
-def test_account_guard_leaves_equal_accounts_manageable(as_organizer):
+def test_account_guard_leaves_equal_accounts_manageable(organizer_client):
     attendee = UserFactory(email="attendee@example.org")
     address = EmailAddress.objects.get(user=attendee)
 
-    response = as_organizer.post(
+    response = organizer_client.post(
         reverse("admin:account_emailaddress_change", args=[address.pk]),
         {"user": attendee.pk, "email": "attendee@new.example", "verified": "on", "primary": "on"},
     )
