@@ -121,13 +121,17 @@ class RenderedMarkdown:
 
     markdown_fields: dict[str, str] = {}
 
-    def render_markdown_fields(self) -> None:
+    def render_markdown_fields(self, sources=None) -> None:
+        """Render the HTML of ``sources`` (all Markdown fields when None)."""
         for source, rendered in self.markdown_fields.items():
-            setattr(self, rendered, str(render_markdown(getattr(self, source))))
+            if sources is None or source in sources:
+                setattr(self, rendered, str(render_markdown(getattr(self, source))))
 
     def save(self, *args, **kwargs):
-        self.render_markdown_fields()
+        # A save of some fields only (a state change, a rendition) renders only the Markdown
+        # it writes: a decision must not re-render an abstract it does not touch.
         update_fields = kwargs.get("update_fields")
+        self.render_markdown_fields(update_fields)
         if update_fields is not None:
             kwargs["update_fields"] = {
                 *update_fields,
