@@ -1,7 +1,9 @@
 from django import template
 from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
+from plumbers import timefmt
 from plumbers.extensions import page_part_templates
 
 register = template.Library()
@@ -44,3 +46,29 @@ def page_part(context, place, **extra):
             engine.get_template(name).render(context) for name in page_part_templates(place)
         )
     return mark_safe(html)  # our own autoescaping templates
+
+
+@register.simple_tag
+def show_time(value, tzname, fmt="j F Y, H:i"):
+    """``<time datetime="…Z">12 September 2022, 09:00 (Dublin time, UTC+1)</time>``: the one
+    way pages show a moment (plumbers.timefmt); localtime.js adds the visitor's own time."""
+    if value is None:
+        return ""
+    return format_html(
+        '<time datetime="{}" data-local>{}</time>',
+        timefmt.iso_utc(value),
+        timefmt.format_time(value, tzname, fmt),
+    )
+
+
+@register.filter
+def zone_label(value, tzname):
+    """ "Dublin time, UTC+1" for the moment ``value`` in the zone ``tzname``."""
+    return "" if value is None else timefmt.zone_label(value, tzname)
+
+
+@register.filter
+def plain_time(value, tzname):
+    """The text of show_time without markup, for mails: "12 September 2022, 09:00 (Dublin
+    time, UTC+1)"."""
+    return timefmt.format_time(value, tzname)
