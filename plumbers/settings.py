@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "microconferences.apps.MicroconferencesConfig",
     "sponsors.apps.SponsorsConfig",
     "cfp.apps.CfpConfig",
+    "schedule.apps.ScheduleConfig",
     "registration.apps.RegistrationConfig",
     "plumbers.apps.PlumbersAdminConfig",  # django.contrib.admin with our site
     "django.contrib.auth",

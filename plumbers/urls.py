@@ -20,6 +20,7 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("microconferences/", include("microconferences.urls")),
     path("cfp/", include("cfp.urls")),
+    path("schedule/", include("schedule.urls")),
     path("register/", include("registration.urls")),
     path("sponsors/", include("sponsors.urls")),
     path("admin/", admin.site.urls),
