@@ -222,6 +222,9 @@ class Proposal(RenderedMarkdown, models.Model):
         WITHDRAWN = "withdrawn", "Withdrawn"
         ACCEPTED = "accepted", "Accepted"
         REJECTED = "rejected", "Rejected"
+        # After acceptance the speakers answer: they will give the talk, or they cannot.
+        CONFIRMED = "confirmed", "Confirmed by the speakers"
+        DECLINED = "declined", "Declined by the speakers"
 
     track = models.ForeignKey(Track, on_delete=models.PROTECT, related_name="proposals")
     title = models.CharField(max_length=250)
@@ -252,11 +255,21 @@ class Proposal(RenderedMarkdown, models.Model):
             markdown_length_check("abstract", name="cfp_proposal_abstract_length"),
             markdown_length_check("notes", name="cfp_proposal_notes_length"),
             models.CheckConstraint(
-                condition=Q(state__in=["submitted", "withdrawn", "accepted", "rejected"]),
+                condition=Q(
+                    state__in=[
+                        "submitted",
+                        "withdrawn",
+                        "accepted",
+                        "rejected",
+                        "confirmed",
+                        "declined",
+                    ]
+                ),
                 name="cfp_proposal_state_valid",
             ),
             models.CheckConstraint(
-                condition=~Q(state__in=["accepted", "rejected"]) | Q(decided_at__isnull=False),
+                condition=~Q(state__in=["accepted", "rejected", "confirmed", "declined"])
+                | Q(decided_at__isnull=False),
                 name="cfp_proposal_decision_has_time",
             ),
             models.CheckConstraint(condition=~Q(title=""), name="cfp_proposal_has_title"),

@@ -67,7 +67,7 @@ def cast(conference, organizer):
 
 def _in_state(proposal, state):
     proposal.state = state
-    proposal.decided_at = timezone.now() if state in {"accepted", "rejected"} else None
+    proposal.decided_at = timezone.now() if state not in {"submitted", "withdrawn"} else None
     proposal.save()
     return Proposal.objects.select_related("track__conference").get(pk=proposal.pk)
 
