@@ -2,6 +2,7 @@
 
 import os
 import re
+import shutil
 import signal
 import subprocess
 import sys
@@ -65,8 +66,16 @@ def wait_until_up(url: str, timeout: float = 60) -> None:
 
 
 @contextmanager
-def gunicorn(env: dict, ports: list[int], workers: int = 2, threads: int = 1):
-    """Start one gunicorn per port (separate instances sharing the database)."""
+def gunicorn(
+    env: dict,
+    ports: list[int],
+    workers: int = 2,
+    threads: int = 1,
+    app: str = "plumbers.wsgi",
+    up_path: str = "/ping",
+):
+    """Start one gunicorn per port (separate instances sharing the database). ``app`` is the
+    WSGI module (``bench.floor.wsgi`` for the floor project)."""
     processes = []
     log_path = ROOT / "var" / "bench-gunicorn.log"
     log_path.parent.mkdir(parents=True, exist_ok=True)
@@ -79,7 +88,7 @@ def gunicorn(env: dict, ports: list[int], workers: int = 2, threads: int = 1):
                         sys.executable,
                         "-m",
                         "gunicorn",
-                        "plumbers.wsgi",
+                        app,
                         "--workers",
                         str(workers),
                         "--threads",
@@ -99,7 +108,7 @@ def gunicorn(env: dict, ports: list[int], workers: int = 2, threads: int = 1):
                 )
             )
         for port in ports:
-            wait_until_up(f"http://127.0.0.1:{port}/ping")
+            wait_until_up(f"http://127.0.0.1:{port}{up_path}")
         yield processes
     finally:
         for process in processes:
@@ -115,10 +124,23 @@ def gunicorn(env: dict, ports: list[int], workers: int = 2, threads: int = 1):
         log.close()
 
 
-def wrk(url: str, *, seconds: int, connections: int, threads: int = 2) -> dict:
-    """Run wrk and return requests/s, p50/p99 latency (ms), non-2xx/3xx and socket errors."""
+def wrk(
+    url: str,
+    *,
+    seconds: int,
+    connections: int,
+    threads: int = 2,
+    headers: dict | None = None,
+    timeout: int | None = None,
+) -> dict:
+    """Run wrk and return requests/s, p50/p99 latency (ms), non-2xx/3xx and socket errors.
+    ``headers`` (e.g. a session Cookie) go with every request; ``timeout`` (s) replaces
+    wrk's 2 s, after which an answer counts as a socket error."""
+    extra = [arg for name, value in (headers or {}).items() for arg in ("-H", f"{name}: {value}")]
+    if timeout is not None:
+        extra += ["--timeout", f"{timeout}s"]
     result = subprocess.run(
-        ["wrk", f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "--latency", url],
+        ["wrk", f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "--latency", *extra, url],
         capture_output=True,
         text=True,
         check=True,
@@ -139,6 +161,49 @@ def wrk(url: str, *, seconds: int, connections: int, threads: int = 2) -> dict:
         "non_2xx": int(non2xx.group(1)) if non2xx else 0,
         "socket_errors": sum(int(x) for x in errors.groups()) if errors else 0,
     }
+
+
+def worker_rss_mib(processes) -> list[float]:
+    """Resident memory (MiB) of every gunicorn worker of the given masters."""
+    sizes = []
+    for process in processes:
+        try:
+            children = Path(f"/proc/{process.pid}/task/{process.pid}/children").read_text()
+        except OSError:
+            continue
+        for pid in children.split():
+            try:
+                status = Path(f"/proc/{pid}/status").read_text()
+            except OSError:
+                continue
+            match = re.search(r"^VmRSS:\s+(\d+) kB", status, re.M)
+            if match:
+                sizes.append(int(match.group(1)) / 1024)
+    return sorted(sizes)
+
+
+def worker_cpu_seconds(processes) -> float:
+    """CPU time (user + system) the gunicorn workers of the given masters have used so far:
+    differences of it per request are a steadier measure than requests/s on a shared
+    machine, where others' work takes CPU from both sides of a ratio unevenly."""
+    total = 0
+    for process in processes:
+        try:
+            children = Path(f"/proc/{process.pid}/task/{process.pid}/children").read_text()
+        except OSError:
+            continue
+        for pid in children.split():
+            try:
+                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            total += int(fields[11]) + int(fields[12])
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+def require_wrk() -> None:
+    if shutil.which("wrk") is None:
+        raise SystemExit("wrk is not installed: apt-get install wrk (https://github.com/wg/wrk)")
 
 
 def machine_description() -> str:

@@ -1,6 +1,7 @@
 """Page speed: public pages against a trivial view, in the same server run.
 
     .venv/bin/python bench/pages.py [--seconds 10] [--connections 16] [--workers 4]
+        [--database plumbers_bench_pages]
 
 On a fresh PostgreSQL database (``plumbers_bench_pages``) it loads the LPC 2022 demo, scales
 it up to 50 microconferences (about 1,000 topics), 2,000 proposals and 5,000 registrations,
@@ -11,8 +12,12 @@ alone). Each page's throughput is reported as a ratio of the trivial view's; the
 at least 1/3. Public pages come from the shared page cache (plumbers/pagecache.py), which
 every change of content invalidates, so the figures are the steady state of a busy site.
 
-A second table measures the same pages with the cache emptied before every request
-(``--uncached``): the cost of rendering them from the database at this scale.
+A second server run measures the same pages without the page cache
+(``PLUMBERS_PAGE_CACHE=0``; the fragment caches keyed by the content version stay on), and
+the pages signed-in people see, which are never page-cached: /register/ with a registration
+in each state, the personal page /me/, /cfp/proposals/, and a reviewer's /cfp/review/ over
+200 proposals. Goals (issue 16): every public page uncached at least 0.15 of the trivial
+view, every signed-in page at least 0.10; the script exits non-zero below them.
 """
 
 import argparse
@@ -29,6 +34,8 @@ from bench.harness import (  # noqa: E402
     manage,
     prepare_static,
     recreate_database,
+    require_wrk,
+    worker_rss_mib,
     wrk,
 )
 
@@ -128,13 +135,129 @@ def scale_up(env: dict) -> str:
         ],
         batch_size=1000,
     )
+    signed_in = _signed_in_pages(conference, people, tracks, in_person, now)
     summary = (
         f"{Microconference.objects.filter(conference=conference).count()} MCs, "
         f"{Topic.objects.count()} topics, {Proposal.objects.count()} proposals, "
         f"{Registration.objects.count()} registrations, {User.objects.count()} users"
     )
     connection.close()
-    return summary
+    return summary, signed_in
+
+
+def _session_cookie(user) -> str:
+    """A logged-in session for ``user`` (as a login leaves it), as a Cookie header value."""
+    from importlib import import_module
+
+    from django.conf import settings
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+
+    store = import_module(settings.SESSION_ENGINE).SessionStore()
+    store[SESSION_KEY] = str(user.pk)
+    store[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    store[HASH_SESSION_KEY] = user.get_session_auth_hash()
+    store.create()
+    return f"{settings.SESSION_COOKIE_NAME}={store.session_key}"
+
+
+def _signed_in_pages(conference, people, tracks, in_person, now) -> list[tuple[str, str, str]]:
+    """People with a registration in each state, a speaker, a reviewer of a track with 200
+    proposals; (name, path, Cookie) of the pages they look at."""
+    import datetime as dt
+
+    from allauth.account.models import EmailAddress
+    from django.utils import timezone
+
+    from cfp.models import Proposal, Track
+    from plumbers.models import User
+    from registration.models import Registration
+
+    def person(email: str):
+        user = User.objects.create(email=email, display_name=email.split("@")[0].title())
+        user.set_password("bench-password")
+        user.save(update_fields=["password"])
+        EmailAddress.objects.create(user=user, email=email, verified=True, primary=True)
+        return user
+
+    S = Registration.Status
+    states = {
+        "nothing yet": {},
+        "confirmed": {"status": S.CONFIRMED, "confirmed_at": now},
+        "waitlisted": {"status": S.WAITLISTED, "reason": "Bench.", "joined_at": now},
+        "offered": {
+            "status": S.OFFERED,
+            "offered_at": now,
+            "offer_expires_at": now + dt.timedelta(days=2),
+        },
+        "cancelled": {"status": S.CANCELLED, "ended_at": now},
+    }
+    pages = []
+    for state, fields in states.items():
+        user = person(f"bench-{state.replace(' ', '-')}@example.org")
+        if fields:
+            Registration.objects.create(user=user, kind=in_person, **fields)
+        pages.append((f"/register/ ({state})", "/register/", _session_cookie(user)))
+    speaker = people[0]  # submitted a proposal in the scale-up
+    speaker_cookie = _session_cookie(speaker)
+    pages.append(("my proposals", "/cfp/proposals/", speaker_cookie))
+    pages.append(("personal page /me/ (speaker)", "/me/", speaker_cookie))
+    waiting = User.objects.get(email="bench-waitlisted@example.org")
+    pages.append(("personal page /me/ (waitlisted)", "/me/", _session_cookie(waiting)))
+    reviewer = person("bench-reviewer@example.org")
+    track = Track.objects.create(
+        conference=conference,
+        name="Bench review track",
+        slug="bench-review",
+        description="Two hundred proposals to triage.",
+        opens_at=timezone.now() - dt.timedelta(days=30),
+        deadline=timezone.now() + dt.timedelta(days=30),
+    )
+    track.reviewers.add(reviewer)
+    proposals = [
+        Proposal(
+            track=track,
+            title=f"Review me {n}",
+            abstract="An abstract to review.",
+            submitter=people[2000 + n],
+            created_at=now,
+        )
+        for n in range(200)
+    ]
+    for proposal in proposals:
+        proposal.render_markdown_fields()
+    Proposal.objects.bulk_create(proposals)
+    pages.append(("reviewer triage (200 proposals)", "/cfp/review/", _session_cookie(reviewer)))
+    return pages
+
+
+def _measure(base: str, pages, *, seconds: int, connections: int) -> list:
+    results = []
+    for name, path, cookie in pages:
+        headers = {"Cookie": cookie} if cookie else None
+        run = {"connections": connections, "headers": headers, "timeout": 30}
+        wrk(base + path, seconds=2, **run)  # warm up
+        measured = wrk(base + path, seconds=seconds, **run)
+        results.append((name, path, measured))
+    return results
+
+
+def _table(title: str, results: list, trivial: float, goal: float | None) -> list[str]:
+    """Print one table; return the pages under ``goal``."""
+    print()
+    print(title)
+    print("| page | path | req/s | p50 ms | p99 ms | ratio to trivial | errors |")
+    print("|---|---|---:|---:|---:|---:|---:|")
+    under = []
+    for name, path, r in results:
+        errors = r["non_2xx"] + r["socket_errors"]
+        ratio = r["rps"] / trivial
+        print(
+            f"| {name} | `{path}` | {r['rps']:.0f} | {r['p50_ms']:.1f} | "
+            f"{r['p99_ms']:.1f} | {ratio:.2f} | {errors} |"
+        )
+        if (goal is not None and ratio < goal) or errors:
+            under.append(f"{name} ({ratio:.2f}, {errors} errors)")
+    return under
 
 
 def main() -> None:
@@ -143,51 +266,57 @@ def main() -> None:
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--port", type=int, default=8821)
-    parser.add_argument(
-        "--uncached", action="store_true", help="also measure with the page cache disabled"
-    )
+    parser.add_argument("--database", default=DATABASE)
+    parser.add_argument("--public-goal", type=float, default=0.15, help="uncached public pages")
+    parser.add_argument("--signed-in-goal", type=float, default=0.10)
     args = parser.parse_args()
 
-    env = bench_env(DATABASE)
+    require_wrk()
+    env = bench_env(args.database)
     print(f"Machine: {machine_description()}")
-    print(f"Fresh database {DATABASE}: migrate, demo, scale up…", flush=True)
-    recreate_database(DATABASE)
+    print(f"Fresh database {args.database}: migrate, demo, scale up…", flush=True)
+    recreate_database(args.database)
     manage(env, "migrate", "--noinput")
     manage(env, "load_demo")
     prepare_static(env)
-    print("  " + scale_up(env), flush=True)
+    summary, signed_in = scale_up(env)
+    print("  " + summary, flush=True)
 
-    runs = [("cached", env)]
-    if args.uncached:
-        runs.append(("uncached", {**env, "PLUMBERS_PAGE_CACHE": "0"}))
-    for label, run_env in runs:
+    public = [(name, path, "") for name, path in PAGES]
+    problems = []
+    for label, run_env in (("cached", env), ("uncached", {**env, "PLUMBERS_PAGE_CACHE": "0"})):
         manage(run_env, "shell", "-c", "from django.core.cache import cache; cache.clear()")
-        with gunicorn(run_env, [args.port], workers=args.workers):
+        with gunicorn(run_env, [args.port], workers=args.workers) as processes:
             base = f"http://127.0.0.1:{args.port}"
-            results = []
-            for name, path in PAGES:
-                wrk(base + path, seconds=2, connections=args.connections)  # warm up
-                results.append(
-                    (
-                        name,
-                        path,
-                        wrk(base + path, seconds=args.seconds, connections=args.connections),
-                    )
-                )
-        trivial = results[0][2]["rps"]
-        print()
-        print(
-            f"{label}: gunicorn {args.workers} workers, wrk {args.connections} connections, "
-            f"{args.seconds}s per page"
+            results = _measure(base, public, seconds=args.seconds, connections=args.connections)
+            trivial = results[0][2]["rps"]
+            if label == "uncached":
+                mine = _measure(base, signed_in, seconds=args.seconds, connections=args.connections)
+            rss = worker_rss_mib(processes)
+        heading = (
+            f"gunicorn {args.workers} workers, wrk {args.connections} connections, "
+            f"{args.seconds}s per page; worker RSS after the run (MiB): "
+            + " ".join(f"{r:.0f}" for r in rss)
         )
-        print("| page | path | req/s | p50 ms | p99 ms | ratio to trivial | errors |")
-        print("|---|---|---:|---:|---:|---:|---:|")
-        for name, path, r in results:
-            errors = r["non_2xx"] + r["socket_errors"]
-            print(
-                f"| {name} | `{path}` | {r['rps']:.0f} | {r['p50_ms']:.1f} | "
-                f"{r['p99_ms']:.1f} | {r['rps'] / trivial:.2f} | {errors} |"
+        if label == "cached":
+            _table(f"Anonymous, page cache on: {heading}", results, trivial, None)
+        else:
+            problems += _table(
+                f"Anonymous, page cache off (PLUMBERS_PAGE_CACHE=0; fragment caches on): "
+                f"{heading}; goal {args.public_goal}",
+                results,
+                trivial,
+                args.public_goal,
             )
+            problems += _table(
+                f"Signed in (never page-cached), same server run; goal {args.signed_in_goal}",
+                mine,
+                trivial,
+                args.signed_in_goal,
+            )
+    print()
+    print("RESULT:", "OK" if not problems else "UNDER GOAL: " + "; ".join(problems))
+    sys.exit(0 if not problems else 1)
 
 
 if __name__ == "__main__":

@@ -5,13 +5,15 @@ goes through a service too, so each change an organizer makes here is on the aud
 
 import zoneinfo
 
+from django import forms
 from django.contrib import admin, messages
 from django.template.response import TemplateResponse
 from django.utils import timezone
 
-from cfp import services
+from cfp import late_codes, services
 from cfp.forms import ExtendDeadlineForm
-from cfp.models import Conflict, DeadlineExtension, Proposal, Review, Track
+from cfp.models import Conflict, DeadlineExtension, LateSubmissionCode, Proposal, Review, Track
+from cfp.phases import fill_default_phases
 from cfp.services import CfpError
 from plumbers.admin_site import DeletesThroughService
 
@@ -48,6 +50,8 @@ class TrackAdmin(DeletesThroughService, admin.ModelAdmin):
     inlines = [DeadlineExtensionInline]
     actions = ["extend_deadline"]
     list_select_related = ["conference"]
+    # Its "Extend deadline" button opens the audited action below for this track.
+    change_form_template = "cfp/admin/track_change_form.html"
 
     def get_readonly_fields(self, request, obj=None):
         # Once a track exists its deadline moves only through the recorded extension
@@ -56,7 +60,19 @@ class TrackAdmin(DeletesThroughService, admin.ModelAdmin):
             return ["deadline", "sequence"]
         return ["sequence"]
 
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        # Review depth (issue 14): K may be left empty (the default) on the add form.
+        if "min_reviews" in form.base_fields:
+            form.base_fields["min_reviews"].required = False
+        return form
+
     def save_model(self, request, obj, form, change):
+        # Review depth (issue 14): phases default from the deadline on a new track.
+        if obj.min_reviews is None:
+            obj.min_reviews = Track._meta.get_field("min_reviews").default
+        if not change:
+            fill_default_phases(obj)
         services.track_save(
             track=obj,
             actor=request.user,
@@ -147,7 +163,7 @@ class ProposalAdmin(DeletesThroughService, admin.ModelAdmin):
     search_fields = ["title", "abstract", "submitter__email", "submitter__display_name"]
     list_select_related = ["track", "track__conference", "submitter"]
     autocomplete_fields = ["submitter", "co_speakers"]
-    readonly_fields = ["state", "created_at", "updated_at", "decided_at"]
+    readonly_fields = ["state", "created_at", "updated_at", "decided_at", "microconference"]
     actions = ["accept", "reject"]
     date_hierarchy = "created_at"
 
@@ -208,3 +224,51 @@ class ConflictAdmin(DeletesThroughService, admin.ModelAdmin):
 
     def delete_through_service(self, obj, actor):
         services.conflict_delete(conflict=obj, actor=actor)
+
+
+class LateSubmissionCodeForm(forms.ModelForm):
+    class Meta:
+        model = LateSubmissionCode
+        fields = ["track", "email", "max_uses", "expires_at", "reason"]
+
+    def clean_expires_at(self):
+        value = self.cleaned_data["expires_at"]
+        if value is not None and value <= timezone.now():
+            raise forms.ValidationError("The code must be valid until a moment in the future.")
+        return value
+
+
+@admin.register(LateSubmissionCode)
+class LateSubmissionCodeAdmin(DeletesThroughService, admin.ModelAdmin):
+    """Issued here or by a chair in the triage area (cfp.late_codes): never edited afterwards
+    (a code is revoked by deleting it, on the record, and a new one issued)."""
+
+    form = LateSubmissionCodeForm
+    list_display = ["email", "track", "code", "uses", "max_uses", "expires_at", "issued_by"]
+    list_filter = ["track__conference", "track"]
+    search_fields = ["email", "code", "track__name"]
+    list_select_related = ["track", "issued_by"]
+    readonly_fields = ["code", "uses", "issued_by", "created_at"]
+
+    def has_change_permission(self, request, obj=None):
+        return obj is None and super().has_change_permission(request, obj)
+
+    def save_model(self, request, obj, form, change):
+        code = late_codes.late_code_issue(
+            track=obj.track,
+            email=obj.email,
+            max_uses=obj.max_uses,
+            expires_at=obj.expires_at,
+            reason=obj.reason,
+            actor=request.user,
+        )
+        obj.pk, obj.code, obj.issued_by, obj.created_at = (
+            code.pk,
+            code.code,
+            code.issued_by,
+            code.created_at,
+        )
+        obj._state.adding = False
+
+    def delete_through_service(self, obj, actor):
+        late_codes.late_code_revoke(code=obj, actor=actor)

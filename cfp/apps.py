@@ -1,12 +1,104 @@
 from django.apps import AppConfig
+from django.db.models import Exists, OuterRef, Q
+
+from plumbers.mail_kinds import MailKind, MailSegment, Placeholder
+
+# What the proposal mails may say (plumbers.mail_kinds).
+_PROPOSAL = {
+    "proposal.title": Placeholder("The proposal's title.", "Rust in the kernel: year two"),
+    "proposal.submitter": Placeholder("The submitter's name.", "Ada Lovelace"),
+    "track.name": Placeholder("The track's name.", "Refereed track"),
+    "track.conference.name": Placeholder("The edition's name.", "Linux Plumbers Conference 2022"),
+}
+_CO_SPEAKERS = {"co_speakers": Placeholder("The co-speakers (a list).", ["Grace Hopper"])}
+
+
+def _proposal_mail(label, template, **more):
+    return MailKind(
+        label=label,
+        template=template,
+        placeholders={**_PROPOSAL, **more},
+        conference="track.conference",
+        related="proposal",
+    )
+
+
+def _accepted_speakers(conference):
+    return Q(cfp_proposals__track__conference=conference, cfp_proposals__state="accepted") | Q(
+        cfp_co_speaking__track__conference=conference, cfp_co_speaking__state="accepted"
+    )
+
+
+def _reviewers_with_reviews_due(conference):
+    """Reviewers of the edition's tracks with a submitted proposal there they have not
+    reviewed (their own proposals and declared conflicts aside)."""
+    from django.apps import apps
+
+    proposal = apps.get_model("cfp", "Proposal")
+    review = apps.get_model("cfp", "Review")
+    conflict = apps.get_model("cfp", "Conflict")
+    due = (
+        proposal.objects.filter(
+            track__conference=conference,
+            track__reviewers=OuterRef("pk"),
+            state="submitted",
+        )
+        .exclude(submitter=OuterRef("pk"))
+        .exclude(co_speakers=OuterRef("pk"))
+        .exclude(
+            Exists(
+                review.objects.filter(proposal=OuterRef("pk"), reviewer=OuterRef(OuterRef("pk")))
+            )
+        )
+        .exclude(
+            Exists(
+                conflict.objects.filter(proposal=OuterRef("pk"), reviewer=OuterRef(OuterRef("pk")))
+            )
+        )
+    )
+    return Q(Exists(due))
 
 
 class CfpConfig(AppConfig):
     name = "cfp"
     label = "cfp"
     verbose_name = "Call for proposals"
+    mails = {
+        "cfp.proposal_received": MailKind(
+            label="Proposal received",
+            template="cfp/proposal_received",
+            placeholders={
+                **_PROPOSAL,
+                "proposal.co_speakers.all": Placeholder("The co-speakers (a list).", []),
+            },
+            conference="track.conference",
+            related="proposal",
+            links={"proposals_url": "cfp:my_proposals"},
+        ),
+        "cfp.proposal_accepted": _proposal_mail(
+            "Proposal accepted",
+            "cfp/proposal_accepted",
+            **_CO_SPEAKERS,
+            proposal_url=Placeholder("The link to the proposal's page.", ""),
+        ),
+        "cfp.proposal_rejected": _proposal_mail(
+            "Proposal not accepted",
+            "cfp/proposal_rejected",
+            **_CO_SPEAKERS,
+            proposal_url=Placeholder("The link to the proposal's page.", ""),
+        ),
+    }
+    mail_segments = {
+        "cfp.accepted_speakers": MailSegment("Accepted speakers", _accepted_speakers),
+        "cfp.reviewers_due": MailSegment("Reviewers with reviews due", _reviewers_with_reviews_due),
+    }
     demo_loader = "cfp.demo.load"
+    dashboard = "cfp.dashboard.panels"
     page_parts = [
         ("home.top", 10, "cfp/parts/home_key_dates.html"),
         ("microconference.after_topics", 10, "cfp/parts/mc_submit_topic.html"),
+        ("me.sections", 20, "cfp/parts/me_proposals.html"),
+        ("me.sections", 30, "cfp/parts/me_reviews.html"),
+        ("home.summary", 20, "cfp/parts/home_summary.html"),
+        ("nav.personal", 10, "cfp/parts/nav_personal.html"),
     ]

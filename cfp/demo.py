@@ -11,6 +11,9 @@ Choices (the seed gives only the refereed dates):
 * A few fictional speakers and proposals; the demo reviewer and a second reviewer review the
   refereed track; one Real-time MC topic is accepted by the MC's lead (so its speaker is a
   content contributor for the registration waitlist).
+* The Real-time topic's speaker confirmed it (accepted → confirmed). A microconference
+  proposal ("Confidential Computing", two proposers) waits for the committee: accepting it
+  creates the MC. The closed MC-proposals track has a late-submission code for Ada.
 * Linux Plumbers Conference 2023 (not current) with a hard refereed deadline, to show the
   refusal of the "Extend deadline" admin action.
 """
@@ -18,8 +21,9 @@ Choices (the seed gives only the refereed dates):
 import datetime as dt
 import zoneinfo
 
-from cfp import services
-from cfp.models import AOE, DeadlineExtension, Proposal, Track
+from cfp import confirmation, late_codes, services
+from cfp.models import AOE, DeadlineExtension, LateSubmissionCode, Proposal, Track
+from cfp.phases import default_phases
 from plumbers.models import Announcement, Conference
 
 REFEREED_REASON = (
@@ -83,6 +87,15 @@ def _refereed(ctx, people) -> Track:
         deadline_policy=Track.DeadlinePolicy.EXTENDABLE,
         show_aoe=False,
         order=1,
+        # Review phases (issue 14): the committee reviews as proposals arrive and until three
+        # weeks after the deadline; decisions follow (before then a chair overrides, audited).
+        review_opens_at=ctx.at(2022, 3, 1, 0, 0),
+        review_closes_at=ctx.at(2022, 7, 10, 23, 59),
+        decision_opens_at=ctx.at(2022, 7, 11, 0, 0),
+        decision_closes_at=ctx.at(2022, 7, 31, 23, 59),
+        min_reviews=2,
+        accept_target=2,
+        speaker_comments=True,
         reviewers=[ctx.accounts["reviewer"], people["quinn"]],
         chairs=[ctx.accounts["organizer"]],
     )
@@ -177,6 +190,11 @@ def load(ctx) -> None:
             description=f"Topics for the {mc.title} microconference; its leads review them.",
             opens_at=ctx.at(2022, 5, 1, 0, 0),
             deadline=ctx.at(y, m, d, 23, 59, tz=AOE),
+            # The leads review and decide topics as they arrive, until after the deadline.
+            review_opens_at=ctx.at(2022, 5, 1, 0, 0),
+            review_closes_at=ctx.at(y, m, d, 23, 59, tz=AOE) + dt.timedelta(weeks=2),
+            decision_opens_at=ctx.at(2022, 5, 1, 0, 0),
+            decision_closes_at=ctx.at(y, m, d, 23, 59, tz=AOE) + dt.timedelta(weeks=3),
             deadline_policy=Track.DeadlinePolicy.EXTENDABLE,
             show_aoe=True,
             order=order,
@@ -219,7 +237,12 @@ def load(ctx) -> None:
     ]
     for proposal, who, score, confidence, comment in reviews:
         services.review_submit(
-            proposal=proposal, reviewer=who, score=score, confidence=confidence, comment=comment
+            proposal=proposal,
+            reviewer=who,
+            score=score,
+            confidence=confidence,
+            comment=comment,
+            now=ctx.at(2022, 6, 14, 9),  # in the review phase on the story's timeline
         )
 
     accepted = None
@@ -233,14 +256,44 @@ def load(ctx) -> None:
             created_at=ctx.at(2022, 6, 6, 11),
         )
         decider = rt_track.chairs.first() or organizer
-        if accepted.state != Proposal.State.ACCEPTED:
-            services.proposal_decide(proposals=accepted, decision="accepted", actor=decider)
+        if accepted.state == Proposal.State.SUBMITTED:
+            services.proposal_decide(
+                proposals=accepted, decision="accepted", actor=decider, now=ctx.at(2022, 6, 10, 12)
+            )
+        if accepted.state == Proposal.State.ACCEPTED:
+            # The speaker answered the acceptance: they will give the talk.
+            confirmation.proposal_confirm(proposal=accepted, actor=accepted.submitter)
         _proposal(
             track=rt_track,
             submitter=people["ada"],
             title="PREEMPT_RT and tiered memory: who waits for whom",
             abstract="Reclaim on slow tiers shows up in RT latency traces; let's discuss.",
             created_at=ctx.at(2022, 6, 12, 16),
+        )
+
+    # A microconference proposal waiting for the committee: accepting it (triage area or
+    # admin) creates the microconference with its proposers as leads (cfp.mc_proposals).
+    _proposal(
+        track=mc_proposals,
+        submitter=people["quinn"],
+        title="Confidential Computing",
+        abstract=(
+            "Attestation, memory encryption and device assignment for confidential guests: "
+            "what the kernel, the hypervisors and the firmware still have to agree on."
+        ),
+        co_speakers=[people["bram"]],
+        created_at=ctx.at(2022, 4, 10, 14),
+    )
+    # The proposals track has closed; its chair let one person submit late, for a week.
+    if not LateSubmissionCode.objects.filter(track=mc_proposals).exists():
+        late_codes.late_code_issue(
+            track=mc_proposals,
+            email=people["ada"].email,
+            expires_at=ctx.at(2022, 6, 21, 23, 59),
+            actor=organizer,
+            reason="Her MC co-lead was travelling during the call.",
+            now=ctx.at(2022, 6, 13, 9),  # issued on the story's timeline
+            send_mail=False,
         )
 
     # The following edition: its refereed deadline is hard.
@@ -267,6 +320,7 @@ def load(ctx) -> None:
         opens_at=ctx.at(2023, 3, 1, 0, 0, tz=new_york),
         deadline=ctx.at(2023, 7, 16, 23, 59, tz=new_york),
         deadline_policy=Track.DeadlinePolicy.HARD,
+        **default_phases(ctx.at(2023, 7, 16, 23, 59, tz=new_york)),
         show_aoe=False,
         order=1,
         chairs=[organizer],

@@ -94,6 +94,26 @@ class ReviewForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 5}),
         help_text="Seen by the other reviewers and chairs of this track, never by the speaker.",
     )
+    speaker_comment = forms.CharField(
+        label="Comment for the speaker (optional)",
+        required=False,
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="Shown to the speakers, without your name, once the decision is sent.",
+    )
+    override_reason = forms.CharField(
+        label="Reason for overriding the review phase",
+        required=False,
+        max_length=300,
+        help_text="The review phase is closed; as a chair you may still review, on the record.",
+    )
+
+    def __init__(self, *args, speaker_comments: bool = False, override: bool = False, **kw):
+        super().__init__(*args, **kw)
+        if not speaker_comments:
+            del self.fields["speaker_comment"]
+        if not override:
+            del self.fields["override_reason"]
 
 
 class ConflictForm(forms.Form):
@@ -111,6 +131,12 @@ class DecideForm(forms.Form):
             (Proposal.State.ACCEPTED, "Accept"),
             (Proposal.State.REJECTED, "Reject"),
         ]
+    )
+    override_reason = forms.CharField(
+        label="Reason for deciding outside the decision phase",
+        required=False,
+        max_length=300,
+        help_text="Only needed outside the decision phase; kept on the record.",
     )
 
 
@@ -140,6 +166,12 @@ class BulkDecideForm(forms.Form):
         queryset=Proposal.objects.none(),
         error_messages={"required": "Select at least one proposal."},
     )
+    override_reason = forms.CharField(
+        label="Reason for deciding outside the decision phase",
+        required=False,
+        max_length=300,
+        help_text="Only needed outside the decision phase; kept on the record.",
+    )
 
     def __init__(self, *args, queryset, **kwargs):
         super().__init__(*args, **kwargs)
@@ -159,4 +191,123 @@ class ExtendDeadlineForm(forms.Form):
     )
     publish_announcement = forms.BooleanField(
         label="Publish a news announcement about the extension", required=False
+    )
+
+
+class SubmitForm(ProposalForm):
+    """The submit form; once the deadline has passed it also asks for a late-submission code
+    (a chair's exception for one person: ``cfp.late_codes``)."""
+
+    late_code = forms.CharField(
+        label="Late-submission code",
+        required=False,
+        max_length=64,
+        help_text="The deadline has passed. If a chair of this track sent you a code, it lets "
+        "you submit from the account with the address it was sent to.",
+    )
+
+    def __init__(self, *args, with_code: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not with_code:
+            del self.fields["late_code"]
+
+    def clean_late_code(self) -> str:
+        return "".join(self.cleaned_data.get("late_code", "").split())
+
+
+class LateCodeForm(forms.Form):
+    """Asks for a code on a closed track's submit page (a GET: the code goes in the URL)."""
+
+    code = forms.CharField(label="Late-submission code", max_length=64)
+
+
+class DeclineForm(forms.Form):
+    reason = forms.CharField(
+        label="Reason (optional, for the organizers)",
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
+class LateCodeIssueForm(forms.Form):
+    """A chair issues a late-submission code (the expiry is read in the edition's zone)."""
+
+    track = forms.TypedChoiceField(label="Track", coerce=int, choices=[])
+    email = forms.EmailField(label="Email address of the person", max_length=254)
+    max_uses = forms.IntegerField(
+        label="Number of submissions it admits", min_value=1, max_value=100, initial=1
+    )
+    expires_at = forms.DateTimeField(
+        label="Valid until",
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+    )
+    reason = forms.CharField(
+        label="Reason (for the record)",
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    def __init__(self, *args, tracks, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.tracks = {track.pk: track for track in tracks}
+        self.fields["track"].choices = [(pk, track.name) for pk, track in self.tracks.items()]
+
+    def clean_track(self):
+        return self.tracks[self.cleaned_data["track"]]
+
+
+# ------------------------------------------------ review depth (issue 14, the reviewers' half)
+
+
+class AutoAssignForm(forms.Form):
+    k = forms.IntegerField(
+        label="Reviewers per proposal (K)",
+        min_value=1,
+        max_value=20,
+        help_text="Every submitted proposal gets at least this many reviewers, balanced by "
+        "load; existing assignments and reviews count and stay.",
+    )
+
+
+class IdChoiceField(forms.ModelChoiceField):
+    """Refuses ids that cannot exist before the database sees them (SQLite raises
+    OverflowError on a parameter beyond 64 bits)."""
+
+    def to_python(self, value):
+        text = str(value or "").strip()
+        if text and (not text.isdigit() or int(text) > 2**63 - 1):
+            raise forms.ValidationError("Choose from the list.", code="invalid_choice")
+        return super().to_python(value)
+
+
+class AssignForm(forms.Form):
+    proposal = IdChoiceField(queryset=Proposal.objects.none(), label="Proposal")
+    reviewer = IdChoiceField(queryset=User.objects.none(), label="Reviewer")
+
+    def __init__(self, *args, proposals, reviewers, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["proposal"].queryset = proposals
+        self.fields["reviewer"].queryset = reviewers
+
+
+class UnassignForm(forms.Form):
+    assignment = forms.IntegerField(min_value=1, max_value=2**63 - 1)
+
+
+class PreferenceForm(forms.Form):
+    level = forms.ChoiceField(
+        label="How much do you want to review this track?",
+        choices=[
+            ("eager", "Eager: my field"),
+            ("willing", "Willing"),
+            ("avoid", "Only if nobody else can"),
+        ],
+    )
+    expertise = forms.CharField(
+        label="Your expertise (optional)",
+        required=False,
+        max_length=300,
+        help_text="E.g. “memory management, NUMA”. The chairs read it when assigning.",
     )

@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from plumbers.markdown import RenderedMarkdown, markdown_field, markdown_length_check
 from plumbers.models import Announcement, Conference
+from plumbers.timefmt import format_time
 
 AOE = dt.timezone(dt.timedelta(hours=-12), "AoE")
 
@@ -87,7 +88,58 @@ class Track(RenderedMarkdown, models.Model):
     sequence = models.PositiveIntegerField(
         default=0, editable=False, help_text="iCalendar SEQUENCE: number of extensions."
     )
+    mc_topics_deadline = models.DateTimeField(
+        "microconference topics deadline",
+        null=True,
+        blank=True,
+        help_text="For a microconference-proposals track: the topic-submission deadline "
+        "given to the track of each microconference accepted from it (empty: the latest "
+        "deadline of the edition's microconference tracks).",
+    )
     order = models.PositiveIntegerField(default=0)
+
+    # Review depth (issue 14, the reviewers' half): phases, anonymity, assignment, ranking.
+    # Empty phase dates leave that side open, so a track without phases keeps reviews and
+    # decisions possible at any time (cfp.phases; the admin fills defaults from the deadline).
+    review_opens_at = models.DateTimeField(
+        "review phase opens", null=True, blank=True, help_text="Empty: from the track's opening."
+    )
+    review_closes_at = models.DateTimeField(
+        "review phase closes", null=True, blank=True, help_text="Empty: no end."
+    )
+    decision_opens_at = models.DateTimeField(
+        "decision phase opens", null=True, blank=True, help_text="Empty: at any time."
+    )
+    decision_closes_at = models.DateTimeField(
+        "decision phase closes", null=True, blank=True, help_text="Empty: no end."
+    )
+    anonymised_review = models.BooleanField(
+        default=False,
+        help_text="Reviewers never see the speakers' names, emails or affiliations "
+        "(chairs and organizers do).",
+    )
+    assigned_only = models.BooleanField(
+        "reviewers see only their assignments",
+        default=False,
+        help_text="Reviewers see only the proposals assigned to them (and those they "
+        "reviewed); otherwise every proposal of the track.",
+    )
+    min_reviews = models.PositiveSmallIntegerField(
+        "reviews wanted per proposal (K)",
+        default=3,
+        help_text="Automatic assignment gives each proposal at least this many reviewers.",
+    )
+    accept_target = models.PositiveIntegerField(
+        "accepted talks wanted",
+        null=True,
+        blank=True,
+        help_text="Where the line falls in the chairs' ranked table.",
+    )
+    speaker_comments = models.BooleanField(
+        "reviewers may write to the speaker",
+        default=False,
+        help_text="A comment shown to the speakers once the decision is sent.",
+    )
 
     markdown_fields = {"description": "description_html"}
 
@@ -131,6 +183,18 @@ class Track(RenderedMarkdown, models.Model):
                 condition=Q(microconference__isnull=False),
                 name="cfp_one_track_per_mc",
             ),
+            models.CheckConstraint(
+                condition=Q(review_opens_at__isnull=True)
+                | Q(review_closes_at__isnull=True)
+                | Q(review_closes_at__gt=F("review_opens_at")),
+                name="cfp_track_review_phase_ordered",
+            ),
+            models.CheckConstraint(
+                condition=Q(decision_opens_at__isnull=True)
+                | Q(decision_closes_at__isnull=True)
+                | Q(decision_closes_at__gt=F("decision_opens_at")),
+                name="cfp_track_decision_phase_ordered",
+            ),
         ]
 
     def __str__(self):
@@ -153,9 +217,9 @@ class Track(RenderedMarkdown, models.Model):
 
     def local_text(self, value: dt.datetime) -> str:
         """``value`` as this edition's people read it in messages: "Sunday 19 June 2022,
-        23:59 IST" (the edition's time zone, not the server's)."""
-        local = timezone.localtime(value, self.conference.tzinfo)
-        return f"{local:%A %-d %B %Y, %H:%M} {local.tzname()}"
+        23:59 (Dublin time, UTC+1)" (plumbers.timefmt: the edition's zone by its city and
+        offset, never an abbreviation)."""
+        return format_time(value, self.conference.timezone, "l j F Y, H:i")
 
     @property
     def ordered_extensions(self) -> list["DeadlineExtension"]:
@@ -246,6 +310,16 @@ class Proposal(RenderedMarkdown, models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
     decided_at = models.DateTimeField(null=True, blank=True)
+    # A proposal on a microconference-proposals track becomes this MC when accepted (once:
+    # accepting again finds it here instead of creating a second one).
+    microconference = models.OneToOneField(
+        "microconferences.Microconference",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="cfp_proposal",
+        editable=False,
+    )
 
     markdown_fields = {"abstract": "abstract_html", "notes": "notes_html"}
 
@@ -279,8 +353,17 @@ class Proposal(RenderedMarkdown, models.Model):
     def __str__(self):
         return self.title
 
+    def get_absolute_url(self):
+        """The speakers' own page of the proposal (its submitter and co-speakers only)."""
+        return reverse("cfp:proposal_detail", kwargs={"pk": self.pk})
+
     def get_review_url(self):
         return reverse("cfp:review_detail", kwargs={"pk": self.pk})
+
+    @property
+    def is_accepted(self) -> bool:
+        """Accepted by the committee, whether or not the speakers confirmed yet."""
+        return self.state in ACCEPTED_STATES
 
 
 class Review(models.Model):
@@ -293,6 +376,11 @@ class Review(models.Model):
     score = models.SmallIntegerField(help_text="-2 (strong reject) to +2 (strong accept).")
     confidence = models.PositiveSmallIntegerField(help_text="1 (low) to 3 (expert).")
     comment = models.TextField("comment for the committee", blank=True)
+    speaker_comment = models.TextField(
+        "comment for the speaker",
+        blank=True,
+        help_text="Shown to the speakers, without your name, once the decision is sent.",
+    )
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -381,3 +469,116 @@ class CoSpeakerInvitation(models.Model):
 
     def __str__(self):
         return f"{self.email} → {self.proposal}"
+
+
+# Accepted by the committee and not (yet) declined by the speakers: the states in which a
+# proposal is part of the conference (content contributors, the program).
+ACCEPTED_STATES = frozenset({Proposal.State.ACCEPTED, Proposal.State.CONFIRMED})
+
+
+class LateSubmissionCode(models.Model):
+    """A chair's exception to a closed (typically hard) deadline, for one named person on one
+    track: it admits up to ``max_uses`` submissions after the deadline, until it expires.
+    The public deadline does not move. Uses are counted under a row lock."""
+
+    track = models.ForeignKey(Track, on_delete=models.CASCADE, related_name="late_codes")
+    email = models.EmailField(help_text="Only the account with this address may use the code.")
+    code = models.CharField(max_length=64, unique=True, editable=False)
+    max_uses = models.PositiveSmallIntegerField(
+        "number of submissions", default=1, help_text="How many proposals it admits."
+    )
+    uses = models.PositiveSmallIntegerField(default=0, editable=False)
+    expires_at = models.DateTimeField("valid until")
+    reason = models.TextField(blank=True, help_text="Why the exception (for the record).")
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = "late-submission code"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(max_uses__gte=1) & Q(max_uses__lte=100),
+                name="cfp_late_code_max_uses_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(uses__lte=F("max_uses")), name="cfp_late_code_uses_within_max"
+            ),
+            models.CheckConstraint(condition=~Q(code=""), name="cfp_late_code_not_empty"),
+        ]
+
+    def __str__(self):
+        return f"Late code for {self.email} on {self.track.name}"
+
+    @property
+    def uses_left(self) -> int:
+        return max(self.max_uses - self.uses, 0)
+
+    def get_use_url(self) -> str:
+        return f"{self.track.get_submit_url()}?code={self.code}"
+
+
+# ------------------------------------------------------ review assignment (issue 14, reviewers)
+
+
+class ReviewAssignment(models.Model):
+    """A chair asks a reviewer to review a proposal. Removing it keeps any review written."""
+
+    proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="assignments")
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="cfp_assignments"
+    )
+    assigned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    assigned_at = models.DateTimeField(default=timezone.now)
+    automatic = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["proposal", "assigned_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["proposal", "reviewer"], name="cfp_one_assignment_per_reviewer"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.reviewer} reviews {self.proposal}"
+
+
+class ReviewerPreference(models.Model):
+    """How much a reviewer wants to review a track, and their declared expertise: automatic
+    assignment prefers the eager and leaves out those who asked to be spared unless needed."""
+
+    class Level(models.TextChoices):
+        EAGER = "eager", "Eager: my field"
+        WILLING = "willing", "Willing"
+        AVOID = "avoid", "Only if nobody else can"
+
+    track = models.ForeignKey(Track, on_delete=models.CASCADE, related_name="preferences")
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="cfp_preferences"
+    )
+    level = models.CharField(max_length=16, choices=Level.choices, default=Level.WILLING)
+    expertise = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["track", "reviewer"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["track", "reviewer"], name="cfp_one_preference_per_track"
+            ),
+            models.CheckConstraint(
+                condition=Q(level__in=["eager", "willing", "avoid"]),
+                name="cfp_preference_level_valid",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.reviewer} on {self.track.name}: {self.level}"

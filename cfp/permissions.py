@@ -6,7 +6,7 @@ decide on every proposal. Nobody sees a proposal they submitted, co-speak or dec
 conflict on in the triage area.
 
 States: a proposal can be edited by its submitter while it is submitted and its track is
-open; withdrawn by its submitter while submitted or accepted (an accepted speaker who
+open; withdrawn by its submitter while submitted, accepted or confirmed (an accepted speaker who
 cannot come must be able to pull out); reviewed and decided until it is withdrawn.
 
 Each of those rules is written once, as a ``*_refusal`` function that says why not (an empty
@@ -28,7 +28,13 @@ from cfp.models import Proposal, Track
 from plumbers.permissions import is_organizer
 
 EDITABLE_STATES = frozenset({Proposal.State.SUBMITTED})
-WITHDRAWABLE_STATES = frozenset({Proposal.State.SUBMITTED, Proposal.State.ACCEPTED})
+WITHDRAWABLE_STATES = frozenset(
+    {Proposal.State.SUBMITTED, Proposal.State.ACCEPTED, Proposal.State.CONFIRMED}
+)
+# The speakers answer an acceptance: confirm it once, or decline (also after confirming,
+# when they find they cannot come after all).
+CONFIRMABLE_STATES = frozenset({Proposal.State.ACCEPTED})
+DECLINABLE_STATES = frozenset({Proposal.State.ACCEPTED, Proposal.State.CONFIRMED})
 
 
 # --------------------------------------------------------------------------------- roles
@@ -227,7 +233,45 @@ def decide_refusal(user, proposal: Proposal) -> str:
         )
     if is_proposal_withdrawn(user, proposal):
         return f"“{proposal.title}” was withdrawn; it cannot be decided."
+    if proposal.state == Proposal.State.DECLINED:
+        return f"The speakers declined “{proposal.title}”; it cannot be decided."
     return ""
+
+
+@rules.predicate
+def is_proposal_speaker(user, proposal) -> bool:
+    """Submitted or co-speaks ``proposal``: sees its own page and answers its acceptance."""
+    return (
+        getattr(user, "is_authenticated", False)
+        and proposal is not None
+        and _speaks(user, proposal)
+    )
+
+
+def answer_refusal(user, proposal: Proposal, *, answer: str) -> str:
+    """Why ``user`` may not confirm (``answer="confirm"``) or decline (``"decline"``) the
+    accepted ``proposal``; empty if they may."""
+    if not is_proposal_speaker(user, proposal):
+        return "Only the proposal's speakers can answer its acceptance."
+    states = CONFIRMABLE_STATES if answer == "confirm" else DECLINABLE_STATES
+    if proposal.state not in states:
+        if answer == "confirm" and proposal.state == Proposal.State.CONFIRMED:
+            return f"“{proposal.title}” is confirmed already."
+        return (
+            f"“{proposal.title}” is {proposal.get_state_display().lower()}; there is no "
+            f"acceptance to {answer}."
+        )
+    return ""
+
+
+@rules.predicate
+def can_confirm_proposal(user, proposal) -> bool:
+    return not answer_refusal(user, proposal, answer="confirm")
+
+
+@rules.predicate
+def can_decline_proposal(user, proposal) -> bool:
+    return not answer_refusal(user, proposal, answer="decline")
 
 
 @rules.predicate
@@ -256,3 +300,5 @@ can_use_triage = is_organizer | is_committee_member
 # Asked by templates with {% test_rule %} (the speaker's list of proposals).
 rules.add_rule("cfp.edit_proposal", can_edit_proposal)
 rules.add_rule("cfp.withdraw_proposal", can_withdraw_proposal)
+rules.add_rule("cfp.confirm_proposal", can_confirm_proposal)
+rules.add_rule("cfp.decline_proposal", can_decline_proposal)

@@ -18,9 +18,20 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 
-from cfp.models import Conflict, CoSpeakerInvitation, Proposal, Review, Track
-from cfp.permissions import committee_track_ids, scores_visible_q
+from cfp import ranking
+from cfp.assignment import assignment_visible_q
+from cfp.models import (
+    ACCEPTED_STATES,
+    Conflict,
+    CoSpeakerInvitation,
+    Proposal,
+    Review,
+    ReviewAssignment,
+    Track,
+)
+from cfp.permissions import chair_track_ids, committee_track_ids, scores_visible_q
 from microconferences.selectors import lead_user_ids
+from plumbers.audit import audit_trail
 from plumbers.models import Conference, User
 from plumbers.permissions import is_organizer
 
@@ -108,6 +119,8 @@ def visible_proposals(*, user: User, conference: Conference | None) -> QuerySet[
     proposals = Proposal.objects.filter(track__conference=conference)
     if not is_organizer(user):
         proposals = proposals.filter(track__in=committee_track_ids(user, conference))
+        # "Assigned only" tracks: a reviewer sees their assignments (cfp.assignment).
+        proposals = proposals.filter(assignment_visible_q(user, chair_track_ids(user)))
     return _not_involved(proposals, user)
 
 
@@ -119,6 +132,7 @@ def triage_list(
     state: str = "",
     unreviewed_by_me: bool = False,
     sort: str = "",
+    assigned_to_me: bool = False,
 ) -> QuerySet[Proposal]:
     """The triage list: annotated with mean score, review count and my review, in a fixed
     number of queries however many proposals there are (subqueries, no per-row reads).
@@ -146,6 +160,11 @@ def triage_list(
                     output_field=FloatField(),
                 )
             ),
+            score_spread=when_shown(ranking.stat_expressions()["score_spread"]),
+            weighted_score=when_shown(ranking.stat_expressions()["weighted_score"]),
+            assigned_to_me=Exists(
+                ReviewAssignment.objects.filter(proposal=OuterRef("pk"), reviewer=user)
+            ),
             review_count=when_shown(
                 Coalesce(
                     Subquery(
@@ -163,6 +182,8 @@ def triage_list(
         proposals = proposals.filter(state=state)
     if unreviewed_by_me:
         proposals = proposals.filter(reviewed_by_me=False)
+    if assigned_to_me:
+        proposals = proposals.filter(assigned_to_me=True)
     orderings = {
         "score": [F("mean_score").desc(nulls_last=True), "-review_count", "pk"],
         "-score": [F("mean_score").asc(nulls_last=True), "-review_count", "pk"],
@@ -185,11 +206,15 @@ def next_unreviewed(*, user: User, conference: Conference | None, track: Track |
             track__in=committee_track_ids(user, conference),
         )
         .filter(~Exists(reviews.filter(reviewer=user)))
-        .annotate(n=Count("reviews"))
+        .annotate(
+            n=Count("reviews"),
+            mine=Exists(ReviewAssignment.objects.filter(proposal=OuterRef("pk"), reviewer=user)),
+        )
     )
     if track is not None:
         proposals = proposals.filter(track=track)
-    return proposals.order_by("n", "created_at", "pk").first()
+    # Assigned to me first (cfp.assignment), then the least reviewed, oldest first.
+    return proposals.order_by("-mine", "n", "created_at", "pk").first()
 
 
 def _mc_lead_ids(conference: Conference) -> set[int]:
@@ -198,9 +223,12 @@ def _mc_lead_ids(conference: Conference) -> set[int]:
 
 def content_contributor_user_ids(*, conference: Conference) -> set[int]:
     """Users who contribute content to ``conference``: submitters and co-speakers of its
-    accepted proposals, and leads of its accepted microconferences. The registration app
-    uses this for its waitlist priority rule (two or three queries, any number of users)."""
-    accepted = Proposal.objects.filter(track__conference=conference, state=Proposal.State.ACCEPTED)
+    accepted proposals (confirmed ones included, declined ones not), and leads of its
+    accepted microconferences. The registration app uses this for its waitlist priority
+    rule (two or three queries, any number of users)."""
+    accepted = Proposal.objects.filter(
+        track__conference=conference, state__in=sorted(ACCEPTED_STATES)
+    )
     ids = set(accepted.values_list("submitter_id", flat=True))
     ids |= set(
         Proposal.co_speakers.through.objects.filter(proposal__in=accepted).values_list(
@@ -220,10 +248,73 @@ def contributor_reasons(*, user: User, conference: Conference) -> list[str]:
     speaks = Proposal.objects.filter(
         Q(submitter=user) | Q(co_speakers=user),
         track__conference=conference,
-        state=Proposal.State.ACCEPTED,
+        state__in=sorted(ACCEPTED_STATES),
     ).exists()
     if speaks:
         reasons.append("speaker")
     if user.pk in _mc_lead_ids(conference):
         reasons.append("microconference lead")
     return reasons
+
+
+# What the speakers' page of a proposal says about each step of its record, by audit action.
+# Only these are shown: reviews, conflicts and who in the committee decided stay private.
+_SPEAKER_EVENTS = {
+    "proposal_submit": "Submitted by {actor}",
+    "proposal_create": "Entered by the organizers",
+    "proposal_withdraw": "Withdrawn by {actor}",
+    "proposal_confirm": "Confirmed by {actor}",
+    "proposal_decline": "Declined by {actor}",
+    "mc_proposal_became_microconference": "Became a microconference",
+}
+_DECISIONS = {
+    Proposal.State.ACCEPTED: "Accepted by the committee",
+    Proposal.State.REJECTED: "Not accepted by the committee",
+}
+
+
+def speaker_history(*, proposal: Proposal) -> list[dict]:
+    """The proposal's state changes for its speakers, oldest first, from the audit log:
+    ``{"at", "text", "reason"}``. One query."""
+    events = []
+    for row in (
+        audit_trail(proposal)
+        .filter(action__in=[*_SPEAKER_EVENTS, "proposal_decide"])
+        .order_by("at", "pk")
+    ):
+        if row.action == "proposal_decide":
+            text = _DECISIONS.get(row.to_state)
+            reason = ""
+        else:
+            text = _SPEAKER_EVENTS[row.action].format(actor=row.actor or "an organizer")
+            reason = row.reason if row.action in ("proposal_withdraw", "proposal_decline") else ""
+        if row.action == "proposal_submit" and (row.data or {}).get("late"):
+            text += " after the deadline, with a late-submission code"
+        if text:
+            events.append({"at": row.at, "text": text, "reason": reason, "action": row.action})
+    return events
+
+
+# ------------------------------------------------ review depth (issue 14, the reviewers' half)
+
+DECISION_SENT_STATES = frozenset(
+    {
+        Proposal.State.ACCEPTED,
+        Proposal.State.REJECTED,
+        Proposal.State.CONFIRMED,
+        Proposal.State.DECLINED,
+    }
+)
+
+
+def speaker_comments(*, proposal: Proposal) -> list[str]:
+    """The reviewers' comments to the speakers of ``proposal``, without their names, once the
+    decision is sent (and only where the track lets reviewers write to speakers)."""
+    if proposal.state not in DECISION_SENT_STATES or not proposal.track.speaker_comments:
+        return []
+    return list(
+        Review.objects.filter(proposal=proposal)
+        .exclude(speaker_comment="")
+        .order_by("created_at", "pk")
+        .values_list("speaker_comment", flat=True)
+    )

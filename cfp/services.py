@@ -10,7 +10,7 @@ Decisions taken here (documented because the issue leaves them open):
   second, judged by the clock when the form is *posted* (``now`` defaults to the server
   clock; tests pass it to stand one second either side of a deadline).
 * Withdrawal is possible at any time, before or after the deadline, while a proposal is
-  submitted or accepted (an accepted speaker who cannot come must be able to pull out).
+  submitted, accepted or confirmed (an accepted speaker who cannot come must be able to pull out).
   A rejected or already withdrawn proposal cannot be withdrawn: there is nothing to pull.
 * Decisions (accept / reject) may be changed by a chair or an organizer until the proposal
   is withdrawn; deciding a proposal that already has that decision changes nothing and
@@ -32,22 +32,30 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 
+from cfp import assignment
 from cfp.models import (
+    ACCEPTED_STATES,
     Conflict,
     CoSpeakerInvitation,
     DeadlineExtension,
     Proposal,
     Review,
+    ReviewAssignment,
+    ReviewerPreference,
     Track,
 )
 from cfp.permissions import (
     decide_refusal,
     edit_refusal,
     is_invitee,
+    is_involved,
+    is_track_committee,
+    is_track_decider,
     review_refusal,
     window_refusal,
     withdraw_refusal,
 )
+from cfp.phases import decision_phase_refusal, overridable_refusal, review_phase_refusal
 from plumbers.audit import audit_changes, audit_delete, audit_record
 from plumbers.mail import mail_on_commit, site_url
 from plumbers.markdown import MARKDOWN_MAX_LENGTH
@@ -98,6 +106,16 @@ TRACK_FIELDS = [
     "deadline_policy",
     "show_aoe",
     "order",
+    "mc_topics_deadline",
+    "review_opens_at",
+    "review_closes_at",
+    "decision_opens_at",
+    "decision_closes_at",
+    "anonymised_review",
+    "assigned_only",
+    "min_reviews",
+    "accept_target",
+    "speaker_comments",
 ]
 
 
@@ -276,6 +294,11 @@ def _proposal_transition(
         reason=reason,
         data=data,
     )
+    if not creating:
+        # A microconference proposal's MC follows its state (created on acceptance).
+        from cfp.mc_proposals import sync_microconference
+
+        sync_microconference(proposal, previous=before, actor=actor)
 
 
 def _check_content(title: str, abstract: str) -> None:
@@ -417,12 +440,19 @@ def proposal_submit(
     notes: str = "",
     co_speaker_emails: Sequence[str] = (),
     now: dt.datetime | None = None,
+    late_code: str = "",
 ) -> Proposal:
     """Submit a proposal. The deadline is judged at ``now`` (the moment of the post); the
-    co-speakers listed are invited and attached when they accept."""
+    co-speakers listed are invited and attached when they accept. After the deadline, a
+    late-submission code issued to the submitter for this track admits it (one use,
+    counted under the code's lock: ``cfp.late_codes``)."""
+    from cfp.late_codes import late_code_use
+
     now = now or timezone.now()
     track = Track.objects.select_related("conference").get(pk=track.pk)
-    _refuse(window_refusal(track, verb="submit", now=now))
+    late = bool(late_code.strip()) and track.has_opened(now) and not track.is_open(now)
+    if not late:
+        _refuse(window_refusal(track, verb="submit", now=now))
     _check_content(title, abstract)
     proposal = Proposal(
         track=track,
@@ -437,8 +467,10 @@ def proposal_submit(
         to=Proposal.State.SUBMITTED,
         actor=submitter,
         action="proposal_submit",
-        data={"track": track.pk},
+        data={"track": track.pk, "late": late},
     )
+    if late:
+        late_code_use(text=late_code, track=track, user=submitter, proposal=proposal, now=now)
     _sync_co_speakers(proposal, emails=co_speaker_emails, actor=submitter, now=now)
     mail_on_commit(
         template="cfp/proposal_received",
@@ -480,7 +512,7 @@ def proposal_update(
 
 @transaction.atomic
 def proposal_withdraw(*, proposal: Proposal, actor: User, reason: str = "") -> Proposal:
-    """The submitter withdraws, at any time, a proposal that is submitted or accepted."""
+    """The submitter withdraws, at any time, a proposal that is submitted, accepted or confirmed."""
     locked = Proposal.objects.select_for_update(of=("self",)).get(pk=proposal.pk)
     _refuse(withdraw_refusal(actor, locked))
     _proposal_transition(
@@ -500,10 +532,14 @@ def proposal_decide(
     decision: str,
     actor: User,
     reason: str = "",
+    override_reason: str = "",
+    now: dt.datetime | None = None,
 ) -> list[Proposal]:
     """Accept or reject one or many proposals, all or nothing. Returns those that changed.
 
-    The speakers of each changed proposal are mailed after the commit."""
+    Outside a track's decision phase only a chair or an organizer giving
+    ``override_reason`` may decide (audited). The speakers of each changed proposal are
+    mailed after the commit."""
     if decision not in {Proposal.State.ACCEPTED, Proposal.State.REJECTED}:
         raise CfpError("A decision is either “accepted” or “rejected”.")
     if isinstance(proposals, Proposal):
@@ -525,11 +561,23 @@ def proposal_decide(
         full = by_pk[proposal.pk]
         proposal.track, proposal.submitter = full.track, full.submitter
         _refuse(decide_refusal(actor, proposal))
-    changed = []
-    now = timezone.now()
+    now = now or timezone.now()
+    overridden = set()
     for proposal in locked:
-        if proposal.state == decision:
-            continue
+        phase_refusal = decision_phase_refusal(proposal.track, now)
+        _refuse(
+            overridable_refusal(
+                phase_refusal, actor=actor, track=proposal.track, override_reason=override_reason
+            )
+        )
+        if phase_refusal:
+            overridden.add(proposal.pk)
+    changed = []
+    for proposal in locked:
+        if proposal.state == decision or (
+            decision == Proposal.State.ACCEPTED and proposal.state in ACCEPTED_STATES
+        ):
+            continue  # already so (a confirmed talk is an accepted one)
         _proposal_transition(
             proposal,
             to=decision,
@@ -537,12 +585,18 @@ def proposal_decide(
             action="proposal_decide",
             reason=reason,
             decided_at=now,
+            data={"phase_override": override_reason.strip()} if proposal.pk in overridden else None,
         )
         co_speakers = list(by_pk[proposal.pk].co_speakers.all())
         mail_on_commit(
             template=f"cfp/proposal_{decision}",
             to=[proposal.submitter.email, *(p.email for p in co_speakers)],
-            context={"proposal": proposal, "track": proposal.track, "co_speakers": co_speakers},
+            context={
+                "proposal": proposal,
+                "track": proposal.track,
+                "co_speakers": co_speakers,
+                "proposal_url": site_url(proposal.get_absolute_url()),
+            },
         )
         changed.append(proposal)
     return changed
@@ -622,10 +676,23 @@ def review_submit(
     score: int,
     confidence: int,
     comment: str = "",
+    speaker_comment: str = "",
+    override_reason: str = "",
+    now: dt.datetime | None = None,
 ) -> Review:
-    """Create or replace ``reviewer``'s review of ``proposal`` (one per pair)."""
-    proposal = Proposal.objects.select_related("track").get(pk=proposal.pk)
+    """Create or replace ``reviewer``'s review of ``proposal`` (one per pair), in the
+    track's review phase (a chair or an organizer may override it with a reason, audited).
+    ``speaker_comment`` is kept only where the track lets reviewers write to speakers."""
+    proposal = Proposal.objects.select_related("track", "track__conference").get(pk=proposal.pk)
     _refuse(review_refusal(reviewer, proposal))
+    phase_refusal = review_phase_refusal(proposal.track, now)
+    _refuse(
+        overridable_refusal(
+            phase_refusal, actor=reviewer, track=proposal.track, override_reason=override_reason
+        )
+    )
+    if not proposal.track.speaker_comments:
+        speaker_comment = ""
     if not (-2 <= int(score) <= 2):
         raise CfpError("The score must be between -2 and +2.")
     if not (1 <= int(confidence) <= 3):
@@ -633,14 +700,22 @@ def review_submit(
     review, created = Review.objects.update_or_create(
         proposal=proposal,
         reviewer=reviewer,
-        defaults={"score": int(score), "confidence": int(confidence), "comment": comment},
+        defaults={
+            "score": int(score),
+            "confidence": int(confidence),
+            "comment": comment,
+            "speaker_comment": speaker_comment,
+        },
     )
+    data = {"proposal": proposal.pk}
+    if phase_refusal:
+        data["phase_override"] = override_reason.strip()
     audit_record(
         obj=review,
         action="review_submit" if created else "review_update",
         actor=reviewer,
         to_state=f"score {review.score:+d}, confidence {review.confidence}",
-        data={"proposal": proposal.pk},
+        data=data,
     )
     return review
 
@@ -693,3 +768,148 @@ def conflict_delete(*, conflict: Conflict, actor: User | None) -> None:
         data={"reviewer": conflict.reviewer_id},
     )
     conflict.delete()
+
+
+# ------------------------------------------- review assignment (issue 14, the reviewers' half)
+
+
+def _assignment_refusal(*, track: Track, actor: User) -> str:
+    if not is_track_decider(actor, track):
+        return f"Only a chair of {track.name} or an organizer assigns its reviews."
+    return ""
+
+
+def _mail_assignments(track: Track, pairs: Sequence[tuple[Proposal, User]]) -> None:
+    """One mail per reviewer listing the proposals given to them: titles and links only,
+    never the speakers (the same mail for anonymised and open tracks)."""
+    by_reviewer: dict[int, tuple[User, list]] = {}
+    for proposal, reviewer in pairs:
+        by_reviewer.setdefault(reviewer.pk, (reviewer, []))[1].append(
+            {"title": proposal.title, "url": site_url(proposal.get_review_url())}
+        )
+    for reviewer, proposals in by_reviewer.values():
+        mail_on_commit(
+            template="cfp/review_assigned",
+            to=[reviewer.email],
+            context={
+                "track": track,
+                "proposals": proposals,
+                "review_closes_at": track.review_closes_at,
+                "list_url": site_url(reverse("cfp:review_list") + f"?track={track.pk}"),
+            },
+        )
+
+
+@transaction.atomic
+def assignment_auto(*, track: Track, k: int, actor: User) -> list[ReviewAssignment]:
+    """Give every submitted proposal of ``track`` at least ``k`` reviewers, balanced by load,
+    never in conflict, respecting preferences (``cfp.assignment.plan``). Existing
+    assignments and reviews stay and count. The track row is locked meanwhile, so two
+    chairs pressing the button at once do not double the work."""
+    locked = (
+        Track.objects.select_for_update(of=("self",)).select_related("conference").get(pk=track.pk)
+    )
+    _refuse(_assignment_refusal(track=locked, actor=actor))
+    if not 1 <= int(k) <= 20:
+        raise CfpError("Ask for between 1 and 20 reviewers per proposal.")
+    state = assignment.track_state(locked)
+    if not state["reviewers"]:
+        raise CfpError(f"{locked.name} has no reviewers to assign; add some first.")
+    pairs = assignment.plan(k=int(k), **state)
+    now = timezone.now()
+    created = ReviewAssignment.objects.bulk_create(
+        [
+            ReviewAssignment(
+                proposal_id=p, reviewer_id=r, assigned_by=actor, assigned_at=now, automatic=True
+            )
+            for p, r in pairs
+        ]
+    )
+    audit_record(
+        obj=locked,
+        action="review_assign_auto",
+        actor=actor,
+        to_state=f"{len(created)} new assignments, K={int(k)}",
+        data={"k": int(k), "pairs": [list(pair) for pair in pairs]},
+    )
+    proposals = Proposal.objects.in_bulk([p for p, _ in pairs])
+    people = User.objects.in_bulk([r for _, r in pairs])
+    _mail_assignments(locked, [(proposals[p], people[r]) for p, r in pairs])
+    return created
+
+
+@transaction.atomic
+def assignment_add(*, proposal: Proposal, reviewer: User, actor: User) -> ReviewAssignment:
+    """A chair assigns one reviewer by hand: a member of the track's committee who does not
+    speak on the proposal and declared no conflict on it."""
+    proposal = Proposal.objects.select_related("track", "track__conference").get(pk=proposal.pk)
+    track = proposal.track
+    _refuse(_assignment_refusal(track=track, actor=actor))
+    if proposal.state == Proposal.State.WITHDRAWN:
+        raise CfpError(f"“{proposal.title}” was withdrawn; it needs no reviewers.")
+    if not is_track_committee(reviewer, track):
+        raise CfpError(f"{reviewer} does not review {track.name}.")
+    if is_involved(reviewer, proposal):
+        raise CfpError(
+            f"{reviewer} speaks on “{proposal.title}” or declared a conflict on it; "
+            "choose someone else."
+        )
+    try:
+        with transaction.atomic():
+            created = ReviewAssignment.objects.create(
+                proposal=proposal, reviewer=reviewer, assigned_by=actor
+            )
+    except IntegrityError as error:
+        raise CfpError(f"{reviewer} is already assigned to “{proposal.title}”.") from error
+    audit_record(
+        obj=proposal,
+        action="review_assign",
+        actor=actor,
+        to_state=f"assigned to {reviewer}",
+        data={"reviewer": reviewer.pk},
+    )
+    _mail_assignments(track, [(proposal, reviewer)])
+    return created
+
+
+@transaction.atomic
+def assignment_remove(*, assignment_obj: ReviewAssignment, actor: User) -> None:
+    """Take an assignment back. A review already written stays and counts."""
+    locked = (
+        ReviewAssignment.objects.select_for_update(of=("self",))
+        .select_related("proposal__track", "reviewer")
+        .get(pk=assignment_obj.pk)
+    )
+    _refuse(_assignment_refusal(track=locked.proposal.track, actor=actor))
+    audit_record(
+        obj=locked.proposal,
+        action="review_unassign",
+        actor=actor,
+        from_state=f"assigned to {locked.reviewer}",
+        data={"reviewer": locked.reviewer_id},
+    )
+    locked.delete()
+
+
+@transaction.atomic
+def reviewer_preference_set(
+    *, track: Track, reviewer: User, level: str, expertise: str = ""
+) -> ReviewerPreference:
+    """A reviewer says how much they want to review ``track`` and what they know."""
+    if not is_track_committee(reviewer, track):
+        raise CfpError(f"You are not a reviewer of {track.name}.")
+    if level not in ReviewerPreference.Level.values:
+        raise CfpError("Choose how much you want to review this track.")
+    preference, created = ReviewerPreference.objects.update_or_create(
+        track=track,
+        reviewer=reviewer,
+        defaults={"level": level, "expertise": (expertise or "").strip()[:300]},
+    )
+    audit_record(
+        obj=track,
+        action="reviewer_preference_set",
+        actor=reviewer,
+        to_state=level,
+        data={"reviewer": reviewer.pk, "expertise": preference.expertise},
+    )
+    return preference

@@ -24,13 +24,15 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from cfp import selectors, services
+from cfp import late_codes, ranking, review_views, selectors, services
 from cfp.forms import (
     BulkDecideForm,
     ConflictForm,
     DecideForm,
+    LateCodeForm,
     ProposalForm,
     ReviewForm,
+    SubmitForm,
 )
 from cfp.models import Proposal, Review, Track
 from cfp.permissions import (
@@ -110,7 +112,19 @@ def submit(request, slug):
     refusal = _require_verified(request)
     if refusal:
         return refusal
-    form = ProposalForm(request.POST if request.method == "POST" else None, submitter=request.user)
+    # After the deadline a chair's late-submission code (``?code=`` or the form's field)
+    # admits its person: the deadline itself stays as published.
+    late = track.has_opened() and not track.is_open()
+    code = late_codes.normalise(request.GET.get("code", "")) if late else ""
+    code_refusal = (
+        late_codes.check_late_code(text=code, track=track, user=request.user) if code else ""
+    )
+    form = SubmitForm(
+        request.POST if request.method == "POST" else None,
+        submitter=request.user,
+        with_code=late,
+        initial={"late_code": code},
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -121,6 +135,7 @@ def submit(request, slug):
                 abstract=data["abstract"],
                 notes=data["notes"],
                 co_speaker_emails=data["co_speakers"],
+                late_code=data.get("late_code", ""),
             )
         except CfpError as exc:
             form.add_error(None, str(exc))
@@ -133,7 +148,15 @@ def submit(request, slug):
     return render(
         request,
         "cfp/submit.html",
-        {"track": track, "form": form, "is_open": is_track_open(request.user, track)},
+        {
+            "track": track,
+            "form": form,
+            "is_open": is_track_open(request.user, track),
+            "late": late,
+            "code_admits": bool(code) and not code_refusal,
+            "code_refusal": code_refusal,
+            "code_form": LateCodeForm(initial={"code": code}),
+        },
         status=status,
     )
 
@@ -272,7 +295,8 @@ def review_list(request):
     if state not in Proposal.State.values:
         state = ""
     unreviewed = request.GET.get("unreviewed") == "1"
-    sort = request.GET.get("sort", "")
+    sort = ranking.sort_key(request.GET.get("sort", ""))
+    assigned = request.GET.get("assigned") == "1"
     proposals = list(
         selectors.triage_list(
             user=request.user,
@@ -281,8 +305,11 @@ def review_list(request):
             state=state,
             unreviewed_by_me=unreviewed,
             sort=sort,
+            assigned_to_me=assigned,
         )
     )
+    # Statistics, flags, anonymity and the sorts SQL does not do (cfp.review_views).
+    proposals = review_views.decorate_triage(request.user, tracks, proposals, sort=sort)
     # The proposals listed are never the viewer's own (``visible_proposals``), so whether
     # they may decide one is whether they decide in its track.
     decider_ids = decider_track_ids(request.user, tracks)
@@ -301,6 +328,8 @@ def review_list(request):
             "decidable_ids": {p.pk for p in decidable},
             "can_decide_any": bool(decidable),
             "bulk_form": BulkDecideForm(queryset=Proposal.objects.none()),
+            "assigned": assigned,
+            **review_views.triage_context(request.user, conference, tracks),
         },
     )
 
@@ -338,7 +367,7 @@ def review_detail(request, pk):
     if request.method == "POST":
         if not may_review:
             raise PermissionDenied("You are not a reviewer of this track.")
-        form = ReviewForm(request.POST)
+        form = ReviewForm(request.POST, **review_views.review_form_options(request.user, proposal))
         if form.is_valid():
             try:
                 services.review_submit(
@@ -347,6 +376,8 @@ def review_detail(request, pk):
                     score=form.cleaned_data["score"],
                     confidence=form.cleaned_data["confidence"],
                     comment=form.cleaned_data["comment"],
+                    speaker_comment=form.cleaned_data.get("speaker_comment", ""),
+                    override_reason=form.cleaned_data.get("override_reason", ""),
                 )
             except CfpError as exc:
                 form.add_error(None, str(exc))
@@ -355,11 +386,18 @@ def review_detail(request, pk):
                 return redirect("cfp:review_detail", pk=proposal.pk)
     else:
         initial = (
-            {"score": mine.score, "confidence": mine.confidence, "comment": mine.comment}
+            {
+                "score": mine.score,
+                "confidence": mine.confidence,
+                "comment": mine.comment,
+                "speaker_comment": mine.speaker_comment,
+            }
             if mine
             else {"score": 0, "confidence": 2}
         )
-        form = ReviewForm(initial=initial)
+        form = ReviewForm(
+            initial=initial, **review_views.review_form_options(request.user, proposal)
+        )
     return _review_page(
         request,
         proposal,
@@ -398,6 +436,7 @@ def _review_page(request, proposal, *, form, mine, may_review, conflict_form=Non
             "others_visible": others_visible,
             "others": others,
             "conflict_form": conflict_form or ConflictForm(),
+            **review_views.detail_context(request.user, proposal, may_decide=may_decide),
         },
         status=status,
     )
@@ -416,7 +455,7 @@ def review_conflict(request, pk):
         return _review_page(
             request,
             proposal,
-            form=ReviewForm(),
+            form=ReviewForm(**review_views.review_form_options(request.user, proposal)),
             mine=mine,
             may_review=is_proposal_reviewer(request.user, proposal),
             conflict_form=form,
@@ -445,7 +484,10 @@ def review_decide(request, pk):
         return redirect("cfp:review_detail", pk=proposal.pk)
     try:
         changed = services.proposal_decide(
-            proposals=proposal, decision=form.cleaned_data["decision"], actor=request.user
+            proposals=proposal,
+            decision=form.cleaned_data["decision"],
+            actor=request.user,
+            override_reason=form.cleaned_data["override_reason"],
         )
     except CfpError as exc:
         messages.error(request, str(exc))
@@ -478,6 +520,7 @@ def review_bulk_decide(request):
             proposals=selected,
             decision=form.cleaned_data["decision"],
             actor=request.user,
+            override_reason=form.cleaned_data["override_reason"],
         )
     except CfpError as exc:
         messages.error(request, str(exc))

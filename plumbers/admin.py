@@ -9,8 +9,11 @@ from allauth.account.models import EmailAddress
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.http import urlencode
 
-from plumbers import services
+from plumbers import mail_admin, services
 from plumbers.admin_site import DeletesThroughService
 from plumbers.models import Announcement, AuditLog, Conference, User
 from plumbers.permissions import groups_within, outranking_accounts, outranks
@@ -63,7 +66,16 @@ class UserAdmin(AccountGuardMixin, BaseUserAdmin):
         ("Profile", {"fields": ("display_name", "affiliation")}),
         ("Permissions", {"fields": ("is_active", "is_staff", "is_superuser", "groups")}),
         ("Dates", {"fields": ("last_login", "date_joined")}),
+        ("Mail", {"fields": ("mail_log",)}),
     )
+    readonly_fields = ["mail_log"]
+
+    @admin.display(description="mails to this person")
+    def mail_log(self, obj):
+        if obj is None or not obj.pk:
+            return "—"
+        url = reverse("admin:plumbers_sentmail_changelist") + "?" + urlencode({"q": obj.email})
+        return format_html('<a href="{}">The mail log of {}</a>', url, obj.email)
 
     def account_of(self, obj):
         return obj
@@ -167,3 +179,6 @@ class EmailAddressAdmin(AccountGuardMixin, allauth_account_admin.EmailAddressAdm
         super().make_verified(request, self.get_queryset(request).filter(pk__in=queryset))
 
     make_verified.short_description = "Mark selected email addresses as verified"
+
+
+mail_admin.register(admin.site)

@@ -1,4 +1,12 @@
-"""The organizers' admin site: Django's, plus one guard for hostile filter values.
+"""The organizers' admin site: Django's, plus the dashboard, one way to show times, and one
+guard for hostile filter values.
+
+The index shows the organizers' dashboard (plumbers/dashboard.py) of the current edition,
+or of ``?edition=<slug>``; ``/admin/dashboard/<slug>/`` shows any edition's, and
+``/admin/dashboard/<slug>/<chart>.csv`` downloads a chart's numbers. Organizers only.
+
+Every date and time in the admin is shown in the current edition's zone with its name
+(plumbers.timefmt), and every date-time picker says which zone the typed time is in.
 
 A changelist applies whatever filter values the address carries; some cannot become SQL (a
 year of 99999, a NUL byte on PostgreSQL, an integer beyond 64 bits) and raised a 500 from
@@ -6,13 +14,32 @@ deep inside the query, while those Django catches itself end on its "database er
 Both are answered with the unfiltered list and a message saying which filter was dropped.
 """
 
+import contextvars
+import datetime as dt
 import logging
 from functools import wraps
 
 from django.contrib import admin, messages
+from django.contrib.admin import helpers as admin_helpers
+from django.contrib.admin import options as admin_options
+from django.contrib.admin import utils as admin_utils
+from django.contrib.admin import widgets as admin_widgets
+from django.contrib.admin.templatetags import admin_list
 from django.contrib.admin.views.main import ERROR_FLAG
-from django.db import DataError, transaction
-from django.http import HttpResponseRedirect
+from django.core.exceptions import PermissionDenied
+from django.db import DataError, models, transaction
+from django.http import Http404, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import path
+from django.utils import timezone
+from django.utils.html import format_html
+
+from plumbers.admin_labels import with_labelled_widgets
+from plumbers.dashboard import build_dashboard
+from plumbers.models import Conference
+from plumbers.permissions import is_organizer
+from plumbers.timefmt import format_time, zone_label
 
 logger = logging.getLogger(__name__)
 
@@ -39,16 +66,139 @@ def _whole_list(request) -> HttpResponseRedirect:
     return HttpResponseRedirect(request.path)
 
 
+# --------------------------------------------------------------------------- admin times
+#
+# Every date and time the admin shows (list columns, read-only fields) is written the one
+# way (plumbers.timefmt): in the current edition's zone, named ("12 September 2022, 09:00
+# (Dublin time, UTC+1)"), whichever model it belongs to. Django's admin formats them itself
+# in ``display_for_field``; the site replaces that one function for date-times. The zone is
+# looked up once per admin request, lazily (pages without a date-time do not ask).
+
+_ADMIN_ZONE: contextvars.ContextVar = contextvars.ContextVar("plumbers_admin_zone", default=None)
+
+
+def admin_zone() -> str:
+    """The zone admin pages show times in: the current edition's (UTC when there is none)."""
+    zone = _ADMIN_ZONE.get()
+    if zone is None:
+        conference = Conference.objects.current()
+        zone = conference.timezone if conference is not None else "UTC"
+        _ADMIN_ZONE.set(zone)
+    return zone
+
+
+_django_display_for_field = admin_utils.display_for_field
+
+
+def display_for_field(value, field, empty_value_display, avoid_link=False):
+    if (
+        isinstance(field, models.DateTimeField)
+        and isinstance(value, dt.datetime)
+        and timezone.is_aware(value)
+        and not getattr(field, "flatchoices", None)
+    ):
+        return format_time(value, admin_zone())
+    return _django_display_for_field(value, field, empty_value_display, avoid_link)
+
+
+admin_utils.display_for_field = display_for_field
+admin_list.display_for_field = display_for_field
+admin_helpers.display_for_field = display_for_field
+
+
+class ZonedSplitDateTime(admin_widgets.AdminSplitDateTime):
+    """The admin's date and time boxes (one picker, one format everywhere: YYYY-MM-DD and
+    24-hour HH:MM:SS), saying which zone the typed time is in."""
+
+    def render(self, name, value, attrs=None, renderer=None):
+        zone = timezone.get_current_timezone()
+        return format_html(
+            '{} <span class="help timezone-name">Time in {}</span>',
+            super().render(name, value, attrs, renderer),
+            zone_label(timezone.now(), zone),
+        )
+
+
+admin_options.FORMFIELD_FOR_DBFIELD_DEFAULTS[models.DateTimeField] = {
+    **admin_options.FORMFIELD_FOR_DBFIELD_DEFAULTS[models.DateTimeField],
+    "widget": ZonedSplitDateTime,
+}
+
+
 class PlumbersAdminSite(admin.AdminSite):
     site_header = "Plumbers organizers"
     site_title = "Plumbers admin"
     index_title = "Run the conference"
+    index_template = "admin/dashboard_index.html"
+
+    def register(self, model_or_iterable, admin_class=None, **options):
+        """Every admin page's controls carry their field's name (plumbers.admin_labels)."""
+        super().register(model_or_iterable, with_labelled_widgets(admin_class), **options)
+
+    # -- the dashboard (plumbers/dashboard.py): the index shows it for the current edition
+    # (or ``?edition=<slug>``), /admin/dashboard/<slug>/ for any edition.
+
+    def get_urls(self):
+        return [
+            path("dashboard/<slug:slug>/", self.admin_view(self.dashboard_view), name="dashboard"),
+            path(
+                "dashboard/<slug:slug>/<slug:chart>.csv",
+                self.admin_view(self.dashboard_csv_view),
+                name="dashboard_csv",
+            ),
+            *super().get_urls(),
+        ]
+
+    def _dashboard_context(self, request, conference) -> dict:
+        return {
+            "dashboard": build_dashboard(conference),
+            "conference": conference,
+            "editions": list(Conference.objects.order_by("-starts_on", "-pk")),
+        }
+
+    def index(self, request, extra_context=None):
+        context = dict(extra_context or {})
+        if is_organizer(request.user):
+            slug = request.GET.get("edition", "")
+            if slug:
+                conference = Conference.objects.filter(slug=slug).first()
+                if conference is None:
+                    messages.error(
+                        request, f"There is no edition {slug!r}; the current one is shown."
+                    )
+            if not slug or conference is None:
+                conference = Conference.objects.current()
+            context.update(self._dashboard_context(request, conference))
+        return super().index(request, extra_context=context)
+
+    def dashboard_view(self, request, slug):
+        if not is_organizer(request.user):
+            raise PermissionDenied
+        conference = get_object_or_404(Conference, slug=slug)
+        context = {
+            **self.each_context(request),
+            **self._dashboard_context(request, conference),
+            "title": f"Dashboard of {conference}",
+        }
+        return TemplateResponse(request, "admin/dashboard_page.html", context)
+
+    def dashboard_csv_view(self, request, slug, chart):
+        if not is_organizer(request.user):
+            raise PermissionDenied
+        conference = get_object_or_404(Conference, slug=slug)
+        found = build_dashboard(conference).chart(chart)
+        if found is None:
+            raise Http404("No such chart.")
+        response = HttpResponse(found.csv(), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="{conference.slug}-{chart}.csv"'
+        return response
 
     def admin_view(self, view, cacheable=False):
         guarded = super().admin_view(view, cacheable)
 
         @wraps(view)
         def refusing_unusable_filters(request, *args, **kwargs):
+            _ADMIN_ZONE.set(None)  # looked up again for this request (see admin_zone)
             try:
                 response = guarded(request, *args, **kwargs)
             except UNUSABLE_FILTER as exc:

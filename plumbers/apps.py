@@ -16,6 +16,8 @@ class PlumbersConfig(AppConfig):
 
         connect_signals()
 
+        from plumbers import mail  # noqa: F401  (registers the PLUMBERS_SITE_URL deploy check)
+
 
 class PlumbersAdminConfig(AdminConfig):
     """Django's admin with the organizers' site (plumbers.admin_site) as ``admin.site``."""

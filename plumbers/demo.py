@@ -25,6 +25,7 @@ from plumbers.models import Announcement, Conference, User
 from plumbers.permissions import ORGANIZERS_GROUP
 
 STORY_TODAY = dt.date(2022, 6, 14)
+STORY_STARTS_ON = dt.date(2022, 9, 12)  # the first day of LPC 2022
 DUBLIN = zoneinfo.ZoneInfo("Europe/Dublin")
 
 DEMO_ACCOUNTS = [
@@ -186,7 +187,7 @@ def load_core(*, historical: bool, out: Callable[[str], None], today=None) -> De
         defaults={
             "name": "Linux Plumbers Conference 2022",
             "year": 2022,
-            "starts_on": dt.date(2022, 9, 12) + shift,
+            "starts_on": STORY_STARTS_ON + shift,
             "ends_on": dt.date(2022, 9, 14) + shift,
             "city": "Dublin",
             "venue": "Clayton Hotel Burlington Road",
@@ -216,8 +217,10 @@ def load_core(*, historical: bool, out: Callable[[str], None], today=None) -> De
     out(f"Demo accounts ready: {', '.join(a[0] for a in DEMO_ACCOUNTS)}.")
 
     organizer = ctx.accounts["organizer"]
-    made = 0
+    made = scheduled = 0
+    now = timezone.now()
     for (y, m, d), title, slug, body in ANNOUNCEMENTS:
+        scheduled += ctx.at(y, m, d, 10) > now
         _, was_created = Announcement.objects.update_or_create(
             slug=slug,
             defaults={
@@ -229,7 +232,11 @@ def load_core(*, historical: bool, out: Callable[[str], None], today=None) -> De
             },
         )
         made += was_created
-    out(f"News: {len(ANNOUNCEMENTS)} announcements ({made} new).")
+    out(
+        f"News: {len(ANNOUNCEMENTS)} announcements ({made} new): "
+        f"{len(ANNOUNCEMENTS) - scheduled} published on /news/, {scheduled} scheduled for "
+        "later dates of the story."
+    )
     return ctx
 
 

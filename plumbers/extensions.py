@@ -19,7 +19,21 @@ from django.apps import apps
 from django.utils.module_loading import import_string
 
 # The places lower apps' templates offer (a typo in a declaration fails the checks).
-PLACES = frozenset({"home.top", "home.bottom", "footer", "microconference.after_topics"})
+PLACES = frozenset(
+    {
+        "home.top",
+        "home.bottom",
+        "footer",
+        "microconference.after_topics",
+        "profile.sections",
+        # The personal hub (/me/): each app adds its section(s) for the signed-in person.
+        "me.sections",
+        # One line of the signed-in person's state at the top of the home page.
+        "home.summary",
+        # Links for the signed-in person in the header ("My proposals", "Review").
+        "nav.personal",
+    }
+)
 
 
 @cache

@@ -37,8 +37,9 @@ class UserManager(BaseUserManager):
         return self._create_user(email, password, **extra)
 
 
-class User(AbstractUser):
-    """A person: logs in by email; shown by display name, never by email address."""
+class User(RenderedMarkdown, AbstractUser):
+    """A person: logs in by email; shown by display name, never by email address. A speaker
+    of a published program item also has a public page with the optional bio and photo."""
 
     username = None
     first_name = None
@@ -46,6 +47,15 @@ class User(AbstractUser):
     email = models.EmailField("email address", unique=True)
     display_name = models.CharField(max_length=120)
     affiliation = models.CharField(max_length=200, blank=True)
+    bio = markdown_field(
+        blank=True, more_help="Shown on your public speaker page once you are on the program."
+    )
+    bio_html = models.TextField(editable=False, default="")
+    # Never the raw upload: plumbers.services.profile_update stores a re-encoded copy
+    # (plumbers.images.render_within), without the upload's metadata.
+    photo = models.ImageField(upload_to="people/photos/", blank=True)
+
+    markdown_fields = {"bio": "bio_html"}
 
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS = ["display_name"]
@@ -56,6 +66,7 @@ class User(AbstractUser):
         ordering = ["display_name", "email"]
         constraints = [
             models.UniqueConstraint(Lower("email"), name="user_email_ci_unique"),
+            markdown_length_check("bio", name="user_bio_length"),
         ]
 
     def __str__(self):
@@ -193,19 +204,130 @@ class AuditLog(models.Model):
 
 
 class SentMail(models.Model):
-    """One row per mail handed to the mail server, keyed by the identity the mail was given
-    when it was queued: a task that runs again (a worker killed after sending, before it
-    marked the task done) finds the row and does not send a second copy."""
+    """The mail log: one row per mail handed to the mail server (or refused by it), keyed by
+    the identity the mail was given when it was queued: a task that runs again (a worker
+    killed after sending, before it marked the task done) finds the row and does not send a
+    second copy. Transactional and bulk mail alike; written by the worker when it sends, so
+    queueing a mail costs one INSERT (the task) and nothing more."""
+
+    class Status(models.TextChoices):
+        SENT = "sent", "Sent"
+        FAILED = "failed", "Failed"
 
     mail_id = models.CharField(max_length=64, unique=True)
-    sent_at = models.DateTimeField(default=timezone.now)
-    recipients = models.TextField()
+    sent_at = models.DateTimeField("time", default=timezone.now)
+    recipients = models.TextField("to")
     subject = models.CharField(max_length=255)
+    body = models.TextField(blank=True, default="")
+    template = models.CharField(
+        max_length=100,
+        blank=True,
+        default="",
+        help_text="The mail kind, e.g. registration.offered.",
+    )
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.SENT)
+    error = models.TextField(blank=True, default="")
+    related_type = models.ForeignKey(
+        ContentType, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    related_id = models.CharField(max_length=64, blank=True, default="")
 
     class Meta:
         ordering = ["-sent_at", "-id"]
-        verbose_name = "sent mail"
-        verbose_name_plural = "sent mail"
+        verbose_name = "mail log entry"
+        verbose_name_plural = "mail log"
+        indexes = [models.Index(fields=["related_type", "related_id"])]
 
     def __str__(self):
         return f"{self.sent_at:%Y-%m-%d %H:%M} {self.subject} → {self.recipients}"
+
+
+class MailTemplate(models.Model):
+    """An edition's own text for one kind of mail (plumbers.mail_kinds), replacing the default
+    kept in the repository. Validated against the kind's placeholders before it is saved."""
+
+    conference = models.ForeignKey(
+        Conference, on_delete=models.CASCADE, related_name="mail_templates"
+    )
+    key = models.CharField(max_length=100)
+    subject = models.CharField(max_length=255)
+    body = models.TextField()
+    updated_at = models.DateTimeField(default=timezone.now)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["conference", "key"]
+        verbose_name = "mail template"
+        constraints = [
+            models.UniqueConstraint(fields=["conference", "key"], name="mail_template_unique"),
+        ]
+
+    def __str__(self):
+        return f"{self.key} ({self.conference})"
+
+
+class BulkMail(models.Model):
+    """One bulk send (the outbox): a text to a segment of people, one row per recipient.
+    ``token`` is the identity of the send the organizer confirmed: a repeated or
+    double-clicked confirmation finds it and adds nobody."""
+
+    conference = models.ForeignKey(Conference, on_delete=models.PROTECT, related_name="bulk_mails")
+    token = models.CharField(max_length=64, unique=True, editable=False)
+    segment = models.CharField(max_length=100)
+    segment_label = models.CharField(max_length=200)
+    subject = models.CharField(max_length=255)
+    body = models.TextField()
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = "bulk mail"
+        verbose_name_plural = "bulk mail (outbox)"
+
+    def __str__(self):
+        return f"{self.subject} → {self.segment_label}"
+
+
+class BulkMailRecipient(models.Model):
+    """One person of a bulk send: queued → sent, or queued → failed (with the error) →
+    queued again by "resend failed". Only the worker holding the row's lock sends it."""
+
+    class State(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        SENT = "sent", "Sent"
+        FAILED = "failed", "Failed"
+
+    bulk_mail = models.ForeignKey(BulkMail, on_delete=models.CASCADE, related_name="recipients")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    email = models.EmailField()
+    state = models.CharField(max_length=8, choices=State.choices, default=State.QUEUED)
+    error = models.TextField(blank=True, default="")
+    attempts = models.PositiveIntegerField(default=0)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["bulk_mail", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["bulk_mail", "user"], name="bulk_mail_once_per_user"),
+            models.UniqueConstraint(
+                fields=["bulk_mail", "email"], name="bulk_mail_once_per_address"
+            ),
+            models.CheckConstraint(
+                condition=Q(state__in=["queued", "sent", "failed"]),
+                name="bulk_mail_recipient_state_valid",
+            ),
+        ]
+        indexes = [models.Index(fields=["bulk_mail", "state"])]
+
+    def __str__(self):
+        return f"{self.email} ({self.state})"
+
+    @property
+    def mail_id(self) -> str:
+        """The mail log identity of this recipient's copy: one per recipient, ever."""
+        return f"bulk-{self.bulk_mail_id}-{self.pk}"

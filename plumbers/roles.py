@@ -7,6 +7,7 @@ ORGANIZER_APP_LABELS = (
     "cfp",
     "microconferences",
     "registration",
+    "schedule",
     "sponsors",
     "account",
     "django_tasks_database",  # the label of django_tasks_db's app: the queued mail

@@ -1,24 +1,69 @@
 """State changes of the conference core: profiles, editions, announcements."""
 
+import hashlib
+
+from django.core.files.base import ContentFile
 from django.db import transaction
 
 from plumbers.audit import audit_changes, audit_delete, audit_record
+from plumbers.images import inspect_image, render_within
 from plumbers.models import Announcement, Conference, User
+
+PHOTO_BOX = (400, 400)
+
+
+def _profile_state(user: User) -> str:
+    state = f"{user.display_name} / {user.affiliation}"
+    if user.bio:
+        state += f" / bio of {len(user.bio)} characters"
+    if user.photo:
+        state += " / photo"
+    return state
 
 
 @transaction.atomic
-def profile_update(*, user: User, display_name: str, affiliation: str) -> User:
-    before = f"{user.display_name} / {user.affiliation}"
+def profile_update(
+    *,
+    user: User,
+    display_name: str,
+    affiliation: str,
+    bio: str | None = None,
+    photo=None,
+    remove_photo: bool = False,
+) -> User:
+    """Save how a person is shown. ``bio`` None leaves the bio alone; ``photo`` is an upload
+    checked by plumbers.images (the form did so), stored as a re-encoded copy; a replaced or
+    removed photo's file is deleted once the change is committed."""
+    before = _profile_state(user)
+    fields = ["display_name", "affiliation"]
     user.display_name = display_name
     user.affiliation = affiliation
-    user.full_clean(exclude=["password"])
-    user.save(update_fields=["display_name", "affiliation"])
+    if bio is not None:
+        user.bio = bio
+        fields.append("bio")
+    old_photo = user.photo.name if user.photo else ""
+    if photo is not None:
+        inspect_image(photo, noun="photo", max_bytes=4 * 1024 * 1024)
+        photo.seek(0)
+        data, _, _ = render_within(photo.read(), box=PHOTO_BOX)
+        digest = hashlib.sha256(data).hexdigest()[:16]
+        user.photo.save(f"{user.pk}-{digest}.webp", ContentFile(data), save=False)
+        fields.append("photo")
+    elif remove_photo and old_photo:
+        user.photo = ""
+        fields.append("photo")
+    user.full_clean(exclude=["password", "photo"])
+    user.save(update_fields=fields)
+    new_photo = user.photo.name if user.photo else ""
+    if old_photo and old_photo != new_photo:
+        storage = user.photo.storage
+        transaction.on_commit(lambda: storage.delete(old_photo))
     audit_record(
         obj=user,
         action="profile_update",
         actor=user,
         from_state=before,
-        to_state=f"{display_name} / {affiliation}",
+        to_state=_profile_state(user),
     )
     return user
 

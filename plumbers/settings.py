@@ -71,9 +71,9 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "django.contrib.messages.middleware.MessageMiddleware",
+    "plumbers.middleware.LazyMessageMiddleware",  # messages, storage made on first use
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "csp.middleware.CSPMiddleware",
+    "plumbers.middleware.ContentSecurityPolicyMiddleware",  # CSP header, built once
     "allauth.account.middleware.AccountMiddleware",
 ]
 
@@ -298,3 +298,14 @@ LOGGING = {
 # Plumbers' own settings (documented in the README).
 PLUMBERS_PAGE_CACHE = env_bool("PLUMBERS_PAGE_CACHE", True)
 PLUMBERS_SITE_NAME = os.environ.get("PLUMBERS_SITE_NAME", "Linux Plumbers Conference")
+# The demo banner explaining the replayed LPC 2022 timeline (`make run` turns it on).
+PLUMBERS_DEMO = env_bool("PLUMBERS_DEMO", False)
+# The address every link in a mail starts with (plumbers.mail.site_url); production needs
+# https (`check --deploy` errors otherwise). `make run PORT=…` sets it to the local address.
+PLUMBERS_SITE_URL = os.environ.get(
+    "PLUMBERS_SITE_URL", "http://127.0.0.1:8000" if DEBUG else ""
+).rstrip("/")
+# Seconds the mail worker waits between two mails of a bulk send (mail server rate limits).
+PLUMBERS_BULK_MAIL_INTERVAL = float(
+    os.environ.get("PLUMBERS_BULK_MAIL_INTERVAL", "0" if DEBUG else "0.5")
+)

@@ -3,15 +3,17 @@ from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.db import connection
-from django.http import Http404, HttpResponse, JsonResponse
+from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import http_date
 from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_safe
 
 from plumbers import services
 from plumbers.forms import ProfileForm
 from plumbers.models import Announcement
 from plumbers.pagecache import public_page
-from plumbers.selectors import latest_announcements
+from plumbers.selectors import latest_announcements, request_conference
 
 
 @public_page
@@ -35,10 +37,17 @@ def news_detail(request, slug):
     return render(request, "plumbers/news_detail.html", {"announcement": announcement})
 
 
-@never_cache
+# What ``never_cache`` writes, built once: /ping is the cheapest request the site answers
+# (the middleware stack's cost, bench/registration_rush.py), so it patches no headers.
+_NEVER_CACHE = "max-age=0, no-cache, no-store, must-revalidate, private"
+
+
 def ping(request):
-    """Liveness only (no database): the process answers HTTP."""
-    return HttpResponse("ok", content_type="text/plain")
+    """Liveness only (no database): the process answers HTTP. Never cached."""
+    response = HttpResponse("ok", content_type="text/plain")
+    response["Expires"] = http_date()
+    response["Cache-Control"] = _NEVER_CACHE
+    return response
 
 
 @never_cache
@@ -63,13 +72,42 @@ def healthz(request):
 @login_required
 def profile(request):
     posted = request.method == "POST"
-    form = ProfileForm(request.POST if posted else None, instance=request.user)
+    form = ProfileForm(
+        request.POST if posted else None, request.FILES if posted else None, instance=request.user
+    )
     if posted and form.is_valid():
         services.profile_update(
             user=request.user,
             display_name=form.cleaned_data["display_name"],
             affiliation=form.cleaned_data["affiliation"],
+            bio=form.cleaned_data["bio"],
+            photo=form.cleaned_data.get("photo"),
+            remove_photo=form.cleaned_data.get("remove_photo", False),
         )
         messages.success(request, "Your profile was saved.")
         return redirect("profile")
     return render(request, "plumbers/profile.html", {"form": form}, status=400 if posted else 200)
+
+
+@login_required
+@require_safe
+def profile_photo(request):
+    """The signed-in person's own photo (the profile page's preview)."""
+    photo = request.user.photo
+    if not photo:
+        raise Http404("No photo.")
+    try:
+        handle = photo.open("rb")
+    except FileNotFoundError as exc:
+        raise Http404("No photo.") from exc
+    response = FileResponse(handle, content_type="image/webp")
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@login_required
+def me(request):
+    """The personal hub: each app adds its section for the signed-in person (page parts at
+    "me.sections"), so the core shows registrations, proposals and reviews without knowing
+    those apps."""
+    return render(request, "plumbers/me.html", {"conference": request_conference(request)})

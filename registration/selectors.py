@@ -15,6 +15,8 @@ import datetime as dt
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
+from allauth.account.models import EmailAddress
+from django.contrib.contenttypes.models import ContentType
 from django.db.models import (
     BooleanField,
     Case,
@@ -35,7 +37,7 @@ from django.utils import timezone
 
 from cfp.selectors import content_contributor_user_ids, contributor_reasons
 from microconferences.models import Microconference
-from plumbers.models import Conference
+from plumbers.models import AuditLog, Conference
 from registration.models import (
     ACTIVE_STATUSES,
     AttendanceKind,
@@ -169,6 +171,222 @@ def seats_in_use(*, kind: AttendanceKind, now: dt.datetime | None = None) -> int
     return seat_summary(kind=kind, now=now).in_use
 
 
+def lapsed_offers(*, now: dt.datetime) -> QuerySet[Registration]:
+    """Offers that were not answered in time (they hold no seat any more)."""
+    return Registration.objects.filter(status=S.OFFERED, offer_expires_at__lte=now)
+
+
+# Values a prepared query is built with, to find where the real ones go (never real ids).
+_PREPARED_IDS = {"kind_id": -917_000_001, "user_id": -917_000_002}
+_PREPARED_NOW = dt.datetime(1901, 1, 2, 3, 4, 5, 678901, tzinfo=dt.UTC)
+_prepared: dict[tuple, tuple] = {}
+
+
+def _run_prepared(name: str, build, **values) -> dict | None:
+    """The one row of the ORM query ``build(kind_id=, user_id=, now=)`` (a ``values()``
+    query) for ``values``, compiled to SQL once per process and database and then run with
+    the new values bound. Building and compiling a query of several subqueries costs more CPU
+    than the database spends running it, and the registration path runs the same one
+    thousands of times in a rush. The ORM query stays the definition (``with_seat_counts``
+    the one ledger): only its SQL text is reused; results go through the same converters."""
+    from django.db import connections
+
+    qs_db = AttendanceKind.objects.db
+    connection = connections[qs_db]
+    key = (name, qs_db, connection.vendor)
+    prepared = _prepared.get(key)
+    if prepared is None:
+        qs = build(**_PREPARED_IDS, now=_PREPARED_NOW)
+        compiler = qs.query.get_compiler(using=qs.db)
+        sql, params = compiler.as_sql()
+        marks = {
+            _PREPARED_IDS["kind_id"]: "kind_id",
+            _PREPARED_IDS["user_id"]: "user_id",
+        }
+        adapted_now = connection.ops.adapt_datetimefield_value(_PREPARED_NOW)
+        slots = []
+        for param in params:
+            if isinstance(param, int) and not isinstance(param, bool) and param in marks:
+                slots.append(marks[param])
+            elif param == adapted_now:
+                slots.append("now")
+            else:
+                slots.append(None)
+        fields = [column[0] for column in compiler.select[: compiler.col_count]]
+        names = [*qs.query.extra_select, *qs.query.values_select, *qs.query.annotation_select]
+        prepared = (sql, tuple(params), tuple(slots), compiler, compiler.get_converters(fields))
+        prepared += (names,)
+        _prepared[key] = prepared
+    sql, params, slots, compiler, converters, names = prepared
+    bound = dict(values, now=connection.ops.adapt_datetimefield_value(values["now"]))
+    with connection.cursor() as cursor:
+        bound_params = [
+            p if slot is None else bound[slot] for p, slot in zip(params, slots, strict=True)
+        ]
+        cursor.execute(sql, bound_params)
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    if converters:
+        row = next(iter(compiler.apply_converters([row], converters)))
+    return dict(zip(names, row, strict=True))
+
+
+def _locked_ledger_query(*, in_person: bool, with_user: bool):
+    def build(*, kind_id: int, user_id: int, now: dt.datetime):
+        same_edition = Registration.objects.filter(
+            user_id=user_id, kind__conference_id=OuterRef("conference_id")
+        )
+        if in_person:
+            other_place = same_edition.filter(
+                kind__kind=AttendanceKind.Kind.VIRTUAL, status__in=ACTIVE_STATUSES
+            )
+        else:
+            other_place = same_edition.filter(
+                kind__kind=AttendanceKind.Kind.IN_PERSON, status=S.CONFIRMED
+            )
+        return (
+            with_seat_counts(AttendanceKind.objects.filter(pk=kind_id), now=now)
+            .annotate(
+                lapsed_n=_count_per_kind(lapsed_offers(now=now)),
+                other_place=Exists(other_place) if with_user else Value(False),
+            )
+            .values(*SEAT_COUNTS, "lapsed_n", "other_place")
+        )
+
+    return build
+
+
+def locked_seat_summary(
+    *, kind: AttendanceKind, now: dt.datetime, user_id: int | None = None
+) -> tuple[KindSummary, int, bool]:
+    """The seat ledger of ``kind`` recounted under its lock, in one query with what the
+    locked registration path asks next: how many of its offers lapsed (the expiry sweep runs
+    only when some did) and whether ``user_id`` has a place that matters to them (an active
+    virtual registration of the edition, ended when they confirm in person; a confirmed
+    in-person place, which includes everything virtual). Returns (summary, lapsed offers,
+    that place exists). Prepared once per process (``_run_prepared``)."""
+    in_person, with_user = kind.is_in_person, user_id is not None
+    row = _run_prepared(
+        f"locked-ledger:{in_person}:{with_user}",
+        _locked_ledger_query(in_person=in_person, with_user=with_user),
+        kind_id=kind.pk,
+        user_id=user_id if with_user else 0,
+        now=now,
+    )
+    return KindSummary.of(kind, row), row["lapsed_n"], bool(row["other_place"])
+
+
+@dataclass(frozen=True)
+class Registrant:
+    """What a registration post needs to know before it decides whether it needs the kind's
+    lock: the person's active registration of the kind (its status and offer expiry only),
+    and whether anybody is on the kind's waitlist."""
+
+    active: Registration | None
+    anyone_waiting: bool
+
+
+def _registrant_annotations(user_id: int) -> dict:
+    mine = Registration.objects.filter(
+        kind_id=OuterRef("pk"), user_id=user_id, status__in=ACTIVE_STATUSES
+    ).order_by()
+    return {
+        "registrant_status": Subquery(mine.values("status")[:1]),
+        "registrant_offer_expires_at": Subquery(mine.values("offer_expires_at")[:1]),
+        "anyone_waiting": Exists(
+            Registration.objects.filter(kind_id=OuterRef("pk"), status=S.WAITLISTED)
+        ),
+    }
+
+
+def _kind_for_registration_query(*, kind_id: int, user_id: int, now=None, conference=None):
+    kinds = AttendanceKind.objects.filter(pk=kind_id)
+    if conference is None:
+        kinds = kinds.filter(conference__is_current=True)
+    else:
+        kinds = kinds.filter(conference=conference)
+    return kinds.annotate(
+        registrant_verified=Exists(EmailAddress.objects.filter(user_id=user_id, verified=True)),
+        **_registrant_annotations(user_id),
+    ).order_by()
+
+
+_REGISTRANT = ("registrant_verified", "registrant_status", "registrant_offer_expires_at")
+
+
+def kind_for_registration(
+    *, kind_id: int, user, conference: Conference | None = None
+) -> AttendanceKind | None:
+    """The kind that ``user`` posts to register for, of ``conference`` (default: the current
+    edition), read in one query with its edition, what ``registrant`` asks (so the service
+    does not ask again) and ``registrant_verified``: whether the person has a verified
+    address (the test of ``plumbers.permissions.is_verified``, which the view still asks
+    when this says no, for its answer). None when the edition has no such kind. A
+    registration rush is mostly this request: every query saved here is saved thousands of
+    times, and the current edition's query is prepared once per process (``_run_prepared``)."""
+    if conference is not None:
+        kind = (
+            _kind_for_registration_query(kind_id=kind_id, user_id=user.pk, conference=conference)
+            .select_related("conference")
+            .first()
+        )
+        if kind is not None:
+            kind.registrant_id = user.pk
+        return kind
+    kind_fields = [f.attname for f in AttendanceKind._meta.concrete_fields]
+    edition_fields = [f.attname for f in Conference._meta.concrete_fields]
+
+    def build(*, kind_id: int, user_id: int, now):
+        return _kind_for_registration_query(kind_id=kind_id, user_id=user_id).values(
+            *kind_fields,
+            *(f"conference__{name}" for name in edition_fields),
+            *_REGISTRANT,
+            "anyone_waiting",
+        )
+
+    row = _run_prepared(
+        "kind-for-registration", build, kind_id=kind_id, user_id=user.pk, now=timezone.now()
+    )
+    if row is None:
+        return None
+    db = AttendanceKind.objects.db
+    kind = AttendanceKind.from_db(db, kind_fields, [row[name] for name in kind_fields])
+    kind.conference = Conference.from_db(
+        db, edition_fields, [row[f"conference__{name}"] for name in edition_fields]
+    )
+    for name in (*_REGISTRANT, "anyone_waiting"):
+        setattr(kind, name, row[name])
+    kind.registrant_id = user.pk
+    return kind
+
+
+def registrant(*, kind: AttendanceKind, user) -> Registrant:
+    """``user``'s standing for ``kind``, from ``kind_for_registration``'s read when ``kind``
+    came from it for this person, else one query."""
+    if getattr(kind, "registrant_id", None) == user.pk:
+        row = {
+            name: getattr(kind, name)
+            for name in ("registrant_status", "registrant_offer_expires_at", "anyone_waiting")
+        }
+    else:
+        row = (
+            AttendanceKind.objects.filter(pk=kind.pk)
+            .annotate(**_registrant_annotations(user.pk))
+            .values("registrant_status", "registrant_offer_expires_at", "anyone_waiting")
+            .get()
+        )
+    active = None
+    if row["registrant_status"]:
+        active = Registration(
+            user=user,
+            kind=kind,
+            status=row["registrant_status"],
+            offer_expires_at=row["registrant_offer_expires_at"],
+        )
+    return Registrant(active=active, anyone_waiting=row["anyone_waiting"])
+
+
 # --- complimentary passes ------------------------------------------------------------------
 
 
@@ -287,17 +505,22 @@ def priority_rules(*, conference: Conference) -> Rules:
     return rules
 
 
+def earlier_in_person(*, conference: Conference) -> QuerySet[Registration]:
+    """Confirmed in-person registrations of earlier editions: whoever has one is not a new
+    attendee (the one definition of the rule, for the ranking and for the person's page)."""
+    return Registration.objects.filter(
+        status=S.CONFIRMED,
+        kind__kind=AttendanceKind.Kind.IN_PERSON,
+        kind__conference__starts_on__lt=conference.starts_on,
+    )
+
+
 def scored_registrations(
     *, kind: AttendanceKind, rules: Rules, contributors: ContentContributors
 ) -> QuerySet[Registration]:
     """Registrations of ``kind`` annotated with ``is_contributor``, ``is_new`` and ``score``
     (rule weights + manual bonus), computed by the database."""
-    returning = Registration.objects.filter(
-        user_id=OuterRef("user_id"),
-        status=S.CONFIRMED,
-        kind__kind=AttendanceKind.Kind.IN_PERSON,
-        kind__conference__starts_on__lt=kind.conference.starts_on,
-    )
+    returning = earlier_in_person(conference=kind.conference).filter(user_id=OuterRef("user_id"))
     contributor_q = Q(user_id__in=sorted(contributors.user_ids))
     qs = Registration.objects.filter(kind=kind).annotate(
         is_returning=Exists(returning),
@@ -412,3 +635,68 @@ def my_registrations(*, user, conference: Conference | None) -> dict[int, Regist
         ):
             mine[reg.kind_id] = reg
     return mine
+
+
+# --- the person's own view: /register/, the hub (/me/), the home summary -------------------
+
+# The ranking's reasons, in words a person reads about themselves.
+PLAIN_REASONS = {
+    "speaker": "you speak at this edition (an accepted proposal)",
+    "microconference lead": "you lead a microconference",
+    REASON_MC_PASS: "you hold a microconference's complimentary pass",
+    REASON_CONTRIBUTOR: "you contribute content",
+    REASON_NEW_ATTENDEE: "you have not attended in person before (new attendee)",
+    REASON_BONUS: "the organizers gave your entry extra priority",
+}
+
+
+def plain_reasons(reasons: Iterable[str]) -> list[str]:
+    return [PLAIN_REASONS.get(reason, reason) for reason in reasons]
+
+
+def my_priority(*, user, conference: Conference) -> list[str]:
+    """The rules that would rank ``user`` if they joined the waitlist now, in plain words
+    (for /register/ before anyone acts; a waitlisted person's come from their position)."""
+    rules = priority_rules(conference=conference)
+    contributors = content_contributors(conference=conference)
+    reasons = []
+    for rule_kind in rules.order:
+        if rule_kind == PriorityRule.Kind.CONTENT_CONTRIBUTOR and user.pk in contributors:
+            reasons.extend(contributors.reasons(user))
+        elif rule_kind == PriorityRule.Kind.NEW_ATTENDEE:
+            if not earlier_in_person(conference=conference).filter(user=user).exists():
+                reasons.append(REASON_NEW_ATTENDEE)
+    return plain_reasons(reasons)
+
+
+def end_reasons(*, registrations: Iterable[Registration]) -> dict[int, str]:
+    """Why each ended (cancelled, declined, expired) registration ended, from the audit log
+    (where every transition records its reason): one query for any number."""
+    ended = {str(reg.pk): reg for reg in registrations if reg.status not in ACTIVE_STATUSES}
+    if not ended:
+        return {}
+    rows = AuditLog.objects.filter(
+        content_type=ContentType.objects.get_for_model(Registration),
+        object_id__in=list(ended),
+        to_state__in=[S.CANCELLED, S.DECLINED, S.EXPIRED],
+    ).order_by("at", "id")
+    reasons = {}
+    for object_id, reason in rows.values_list("object_id", "reason"):
+        reasons[ended[object_id].pk] = reason  # the latest wins
+    return reasons
+
+
+def ended_by_in_person(*, registration: Registration, mine: Iterable[Registration]) -> bool:
+    """A virtual registration that ended because the person confirmed in person (the
+    confirmation ends it in the same transaction, at the same moment)."""
+    return (
+        not registration.kind.is_in_person
+        and registration.status == S.CANCELLED
+        and registration.ended_at is not None
+        and any(
+            other.kind.is_in_person
+            and other.status == S.CONFIRMED
+            and other.confirmed_at == registration.ended_at
+            for other in mine
+        )
+    )

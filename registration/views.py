@@ -3,6 +3,7 @@ login and the verified address, validate the form, call one service, message, re
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
@@ -11,21 +12,25 @@ from plumbers.permissions import is_verified
 from plumbers.selectors import request_conference
 from registration import selectors, services
 from registration.forms import RedeemForm, RegisterForm
-from registration.models import AttendanceKind, Registration
+from registration.models import PriorityRule, Registration
 
 
 def _page(request, *, conference, bound_kind=None, bound_form=None, redeem_form=None, status=200):
     now = timezone.now()
     kinds = list(selectors.current_kinds(conference=conference))
     mine = selectors.my_registrations(user=request.user, conference=conference)
+    end_reasons = selectors.end_reasons(registrations=mine.values())
     entries = []
     has_in_person_place = False
+    waitlisted_in_person = False
     for summary in selectors.kind_summaries(kinds=kinds, now=now):
         kind = summary.kind
         reg = mine.get(kind.pk)
         active = reg is not None and reg.is_active
         if active and kind.is_in_person and reg.status == Registration.Status.CONFIRMED:
             has_in_person_place = True
+        if active and kind.is_in_person and reg.status == Registration.Status.WAITLISTED:
+            waitlisted_in_person = True
         waitlist = summary.sold_out
         if bound_kind is not None and bound_kind.pk == kind.pk:
             form = bound_form
@@ -44,8 +49,14 @@ def _page(request, *, conference, bound_kind=None, bound_form=None, redeem_form=
                 else None,
                 "form": form,
                 "waitlist": form.fields["reason"].required,
+                "end_reason": end_reasons.get(reg.pk, "") if reg is not None else "",
+                "ended_by_in_person": reg is not None
+                and selectors.ended_by_in_person(registration=reg, mine=mine.values()),
             }
         )
+        position = entries[-1]["position"]
+        if position is not None:
+            position.plain_reasons = selectors.plain_reasons(position.reasons)
     in_person_kinds = [e for e in entries if e["kind"].is_in_person]
     return render(
         request,
@@ -54,6 +65,11 @@ def _page(request, *, conference, bound_kind=None, bound_form=None, redeem_form=
             "conference": conference,
             "entries": entries,
             "verified": True,
+            "explain": _explanation(
+                conference, kinds, user=request.user, skip_priority=waitlisted_in_person
+            ),
+            "waitlisted_in_person": waitlisted_in_person,
+            "not_registered": not any(entry["active"] for entry in entries),
             "redeem_form": redeem_form or RedeemForm(),
             # A refused code is shown back on its form, even to someone with a place.
             "can_redeem": bool(in_person_kinds)
@@ -61,6 +77,34 @@ def _page(request, *, conference, bound_kind=None, bound_form=None, redeem_form=
         },
         status=status,
     )
+
+
+def _explanation(conference, kinds, *, user=None, skip_priority=False) -> dict:
+    """How registration works, before anyone acts: the seats, the waitlist's rules in
+    plain words (and which apply to ``user``), how long an offer is held."""
+    rules = [
+        {"rule": rule, "words": PLAIN_RULES.get(rule.kind, rule.get_kind_display())}
+        for rule in PriorityRule.objects.filter(conference=conference, enabled=True).order_by(
+            "order", "id"
+        )
+    ]
+    mine = None
+    if user is not None and user.is_authenticated and rules and not skip_priority:
+        mine = selectors.my_priority(user=user, conference=conference)
+    return {
+        "in_person": [k for k in kinds if k.is_in_person],
+        "virtual": [k for k in kinds if not k.is_in_person],
+        "rules": rules,
+        "my_priority": mine,
+    }
+
+
+PLAIN_RULES = {
+    PriorityRule.Kind.CONTENT_CONTRIBUTOR: "people who contribute content: accepted speakers, "
+    "microconference leads and holders of a microconference's complimentary pass",
+    PriorityRule.Kind.NEW_ATTENDEE: "new attendees: people who have not attended an earlier "
+    "edition in person",
+}
 
 
 def _guard(request):
@@ -78,8 +122,21 @@ def _guard(request):
     return conference, None
 
 
-@login_required
 def register(request):
+    if not request.user.is_authenticated:
+        # Say how it works and how to get in, rather than a silent jump to "Sign in".
+        conference = request_conference(request)
+        kinds = list(selectors.current_kinds(conference=conference))
+        return render(
+            request,
+            "registration/register.html",
+            {
+                "conference": conference,
+                "anonymous": True,
+                "explain": _explanation(conference, kinds) if conference else None,
+                "next": request.get_full_path(),
+            },
+        )
     conference, response = _guard(request)
     if response is not None:
         return response
@@ -89,10 +146,16 @@ def register(request):
 @login_required
 @require_POST
 def register_kind(request, kind_id: int):
-    conference, response = _guard(request)
-    if response is not None:
-        return response
-    kind = get_object_or_404(AttendanceKind, pk=kind_id, conference=conference)
+    # The rush's request. One query reads the kind (of the current edition), whether the
+    # person's address is verified, their registration of it and whether anybody waits; the
+    # general guard answers only when that finds no kind or no verified address.
+    kind = selectors.kind_for_registration(kind_id=kind_id, user=request.user)
+    if kind is None or not kind.registrant_verified:
+        conference, response = _guard(request)
+        if response is not None:
+            return response
+        raise Http404("No such attendance kind.")
+    conference = kind.conference
     waitlist = request.POST.get("waitlist") == "1"
     form = RegisterForm(request.POST, kind=kind, waitlist=waitlist)
     if form.is_valid():
@@ -189,9 +252,14 @@ def cancel(request, registration_id: int):
         )
 
     def act(reg):
+        was_waiting = reg.status == Registration.Status.WAITLISTED
         services.registration_cancel(
-            registration=reg, actor=request.user, reason="Cancelled by the attendee."
+            registration=reg,
+            actor=request.user,
+            reason="Left the waitlist." if was_waiting else "Cancelled by the attendee.",
         )
+        if was_waiting:
+            return f"{reg.kind.name}: you left the waitlist."
         return f"{reg.kind.name}: your registration is cancelled."
 
     return _registration_action(request, registration_id, act)

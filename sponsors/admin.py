@@ -105,7 +105,9 @@ class SponsorAdmin(admin.ModelAdmin):
         "description",
         "visible",
         "order",
+        "contacts",
     ]
+    autocomplete_fields = ["contacts"]
 
     @admin.display(description="Logo preview")
     def preview(self, obj):

@@ -1,5 +1,6 @@
 """Sponsor tiers and sponsors of an edition."""
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
@@ -76,6 +77,13 @@ class Sponsor(RenderedMarkdown, models.Model):
     description_html = models.TextField(editable=False, default="")
     visible = models.BooleanField(default=True)
     order = models.PositiveIntegerField(default=0)
+    contacts = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        blank=True,
+        related_name="sponsor_contacts",
+        help_text="People at the sponsor who get the organizers' mail to sponsors (bulk mail "
+        "segment “Sponsor contacts”); each needs an account.",
+    )
     # The resized copy shown on the wall and the sponsors page, made by
     # sponsors.services from ``logo`` for the tier's logo size; never uploaded directly.
     logo_wall = models.FileField(upload_to="sponsors/wall/", blank=True, editable=False)

@@ -8,7 +8,8 @@ from django import template
 from django.utils import timezone
 
 from cfp.models import AOE, Track
-from cfp.selectors import public_tracks
+from cfp.selectors import public_tracks, speaker_comments
+from plumbers import timefmt
 
 register = template.Library()
 
@@ -18,8 +19,9 @@ def deadline_parts(value: dt.datetime, tzname: str, show_aoe: bool = False) -> d
     local = timezone.localtime(value, zoneinfo.ZoneInfo(str(tzname)))
     utc = timezone.localtime(value, dt.UTC)
     parts = {
-        "iso": utc.isoformat(),
-        "local": f"{local:%a %-d %b %Y, %H:%M} {local.tzname()}",
+        "iso": timefmt.iso_utc(value),
+        # "Sun 19 Jun 2022, 23:59 (Dublin time, UTC+1)": never a bare "IST" (plumbers.timefmt)
+        "local": timefmt.format_time(value, tzname, "D j M Y, H:i"),
         "utc": f"{utc:%H:%M} UTC" if utc.date() == local.date() else f"{utc:%-d %b %H:%M} UTC",
         "aoe": "",
     }
@@ -31,7 +33,8 @@ def deadline_parts(value: dt.datetime, tzname: str, show_aoe: bool = False) -> d
 
 @register.simple_tag
 def deadline_text(value, tzname, show_aoe=False) -> str:
-    """Plain text: "Sun 19 Jun 2022, 23:59 IST (22:59 UTC; Sun 19 Jun 2022, 10:59 AoE)"."""
+    """Plain text: "Sun 19 Jun 2022, 23:59 (Dublin time, UTC+1) (22:59 UTC; Sun 19 Jun
+    2022, 10:59 AoE (UTC-12))"."""
     if value is None:
         return ""
     p = deadline_parts(value, tzname, show_aoe)
@@ -74,3 +77,9 @@ def mc_submit_topic(microconference):
         else None
     )
     return {"track": track, "is_open": bool(track and track.is_open())}
+
+
+@register.simple_tag
+def speaker_comments_for(proposal) -> list[str]:
+    """The reviewers' comments to the speakers, once the decision is sent (cfp.selectors)."""
+    return speaker_comments(proposal=proposal)

@@ -72,3 +72,9 @@ def plain_time(value, tzname):
     """The text of show_time without markup, for mails: "12 September 2022, 09:00 (Dublin
     time, UTC+1)"."""
     return timefmt.format_time(value, tzname)
+
+
+@register.filter
+def iso_utc(value):
+    """The machine-readable moment for ``<time datetime>``: UTC, whole seconds, a Z."""
+    return "" if value is None else timefmt.iso_utc(value)

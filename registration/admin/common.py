@@ -2,6 +2,27 @@ from django.contrib import admin
 from django.http import StreamingHttpResponse
 from django.template.response import TemplateResponse
 
+from plumbers.timefmt import format_time
+
+
+def edition_time(field: str, description: str, zone_path: str):
+    """An admin column / read-only field showing ``field`` in the edition's time zone, named
+    ("12 September 2022, 09:00 (Dublin time, UTC+1)"), sortable by the field.
+    ``zone_path`` is the attribute path to the edition's zone, e.g.
+    ``kind__conference__timezone``."""
+
+    @admin.display(description=description, ordering=field)
+    def show(self, obj):
+        value = getattr(obj, field, None)
+        if value is None:
+            return "—"
+        zone = obj
+        for part in zone_path.split("__"):
+            zone = getattr(zone, part)
+        return format_time(value, zone)
+
+    return show
+
 
 def csv_response(lines, filename: str) -> StreamingHttpResponse:
     response = StreamingHttpResponse(lines, content_type="text/csv; charset=utf-8")

@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils.http import urlencode
 
 from microconferences.models import Microconference
+from registration.admin.common import edition_time
 from registration.models import ComplimentaryPass
 from sponsors.models import Sponsor
 
@@ -45,8 +46,10 @@ class PassesInline(admin.TabularInline):
     template = "registration/admin/passes_inline.html"
     verbose_name = "complimentary pass"
     verbose_name_plural = "complimentary passes"
-    fields = ["pass_code", "kind", "status", "redeemed_by", "issued_at", "redeemed_at"]
+    fields = ["pass_code", "kind", "status", "redeemed_by", "issued", "redeemed"]
     readonly_fields = fields
+    issued = edition_time("issued_at", "issued", "kind__conference__timezone")
+    redeemed = edition_time("redeemed_at", "redeemed", "kind__conference__timezone")
     extra = 0
     can_delete = False
     show_change_link = True

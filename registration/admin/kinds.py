@@ -1,19 +1,17 @@
 from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied
-from django.shortcuts import get_object_or_404
-from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 
 from plumbers.admin_site import DeletesThroughService
 from registration import exports, selectors, services
 from registration.admin.common import csv_response, intermediate
+from registration.admin.waitlist import WaitlistPages, capacity_message
 from registration.forms import CapacityForm, OfferNextForm
 from registration.models import AttendanceKind
 
 
 @admin.register(AttendanceKind)
-class AttendanceKindAdmin(DeletesThroughService, admin.ModelAdmin):
+class AttendanceKindAdmin(WaitlistPages, DeletesThroughService, admin.ModelAdmin):
     list_display = [
         "name",
         "conference",
@@ -86,9 +84,10 @@ class AttendanceKindAdmin(DeletesThroughService, admin.ModelAdmin):
     @admin.display(description="waitlist and exports")
     def links(self, obj):
         return format_html(
-            '<a href="{}">Waitlist</a> · <a href="{}">Attendees CSV</a> · '
-            '<a href="{}">Waitlist CSV</a>',
+            '<a href="{}">Waitlist</a> · <a href="{}">Set capacity</a> · '
+            '<a href="{}">Attendees CSV</a> · <a href="{}">Waitlist CSV</a>',
             reverse("admin:registration_attendancekind_waitlist", args=[obj.pk]),
+            reverse("admin:registration_attendancekind_capacity", args=[obj.pk]),
             reverse("admin:registration_attendancekind_attendees_csv", args=[obj.pk]),
             reverse("admin:registration_attendancekind_waitlist_csv", args=[obj.pk]),
         )
@@ -114,11 +113,7 @@ class AttendanceKindAdmin(DeletesThroughService, admin.ModelAdmin):
     def get_urls(self):
         wrap = self.admin_site.admin_view
         return [
-            path(
-                "<int:pk>/waitlist/",
-                wrap(self.waitlist_view),
-                name="registration_attendancekind_waitlist",
-            ),
+            *self.waitlist_urls(),
             path(
                 "<int:pk>/attendees.csv",
                 wrap(self.attendees_csv_view),
@@ -131,23 +126,6 @@ class AttendanceKindAdmin(DeletesThroughService, admin.ModelAdmin):
             ),
             *super().get_urls(),
         ]
-
-    def _kind(self, request, pk):
-        kind = get_object_or_404(AttendanceKind.objects.select_related("conference"), pk=pk)
-        if not self.has_view_permission(request, kind):
-            raise PermissionDenied
-        return kind
-
-    def waitlist_view(self, request, pk):
-        kind = self._kind(request, pk)
-        context = {
-            **self.admin_site.each_context(request),
-            "title": f"Waitlist of {kind}",
-            "kind": kind,
-            "entries": selectors.waitlist_ranking(kind=kind),
-            "opts": self.model._meta,
-        }
-        return TemplateResponse(request, "registration/admin/waitlist.html", context)
 
     def attendees_csv_view(self, request, pk):
         kind = self._kind(request, pk)
@@ -196,16 +174,19 @@ class AttendanceKindAdmin(DeletesThroughService, admin.ModelAdmin):
         if "apply" in request.POST and form.is_valid():
             for kind in queryset:
                 try:
-                    services.attendance_kind_set_capacity(
+                    change = services.attendance_kind_change_capacity(
                         kind=kind,
                         capacity=form.cleaned_data["capacity"],
                         actor=request.user,
+                        offer_now=kind.auto_offer,
                         reason=form.cleaned_data["reason"],
                     )
                 except services.RegistrationError as exc:
                     self.message_user(request, f"{kind}: {exc}", messages.ERROR)
                 else:
-                    self.message_user(request, f"{kind}: capacity set.", messages.SUCCESS)
+                    self.message_user(
+                        request, f"New capacity set. {capacity_message(change)}", messages.SUCCESS
+                    )
             return None
         return intermediate(
             self,

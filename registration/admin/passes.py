@@ -7,7 +7,7 @@ from django.urls import path
 
 from microconferences.models import Microconference
 from registration import selectors, services
-from registration.admin.common import intermediate
+from registration.admin.common import edition_time, intermediate
 from registration.forms import IssuePassesForm, RevokeForm
 from registration.models import ComplimentaryPass
 from sponsors.models import Sponsor
@@ -69,11 +69,11 @@ class ComplimentaryPassAdmin(admin.ModelAdmin):
         "issuer_display",
         "status",
         "redeemed_by",
-        "issued_at",
-        "redeemed_at",
-        "revoked_at",
+        "issued",
+        "redeemed",
+        "revoked",
     ]
-    list_filter = ["kind", "status", IssuerFilter, "sponsor", "microconference"]
+    list_filter = ["kind__conference", "kind", "status", IssuerFilter, "sponsor", "microconference"]
     search_fields = [
         "code",
         "redeemed_registration__user__email",
@@ -95,12 +95,15 @@ class ComplimentaryPassAdmin(admin.ModelAdmin):
         "status",
         "redeemed_by",
         "issued_by",
-        "issued_at",
-        "redeemed_at",
-        "revoked_at",
+        "issued",
+        "redeemed",
+        "revoked",
         "revoke_reason",
     ]
     fields = readonly_fields
+    issued = edition_time("issued_at", "issued", "kind__conference__timezone")
+    redeemed = edition_time("redeemed_at", "redeemed", "kind__conference__timezone")
+    revoked = edition_time("revoked_at", "revoked", "kind__conference__timezone")
     form = PassChangeForm
     actions = ["revoke"]
     change_list_template = "registration/admin/pass_change_list.html"

@@ -1,8 +1,49 @@
+import datetime as dt
+
 from django.contrib import admin, messages
+from django.db.models import Q
+from django.utils import timezone
 
 from plumbers.admin_site import DeletesThroughService
 from registration import services
+from registration.admin.common import edition_time
 from registration.models import PriorityRule, Registration
+
+S = Registration.Status
+
+
+class OfferFilter(admin.SimpleListFilter):
+    """Offers by where they stand now (the dashboard's offer numbers link here)."""
+
+    title = "offer"
+    parameter_name = "offer"
+
+    def lookups(self, request, model_admin):
+        return [
+            ("pending", "Pending"),
+            ("expiring", "Expiring within 24 h"),
+            ("accepted", "Accepted"),
+            ("expired", "Expired"),
+        ]
+
+    def queryset(self, request, queryset):
+        now = timezone.now()
+        value = self.value()
+        if value == "pending":
+            return queryset.filter(status=S.OFFERED, offer_expires_at__gt=now)
+        if value == "expiring":
+            return queryset.filter(
+                status=S.OFFERED,
+                offer_expires_at__gt=now,
+                offer_expires_at__lte=now + dt.timedelta(hours=24),
+            )
+        if value == "accepted":
+            return queryset.filter(status=S.CONFIRMED, offered_at__isnull=False)
+        if value == "expired":
+            return queryset.filter(
+                Q(status=S.EXPIRED) | Q(status=S.OFFERED, offer_expires_at__lte=now)
+            )
+        return queryset
 
 
 @admin.register(Registration)
@@ -12,12 +53,12 @@ class RegistrationAdmin(admin.ModelAdmin):
         "email",
         "kind",
         "status_now",
-        "joined_at",
-        "offer_expires_at",
+        "joined",
+        "offer_expires",
         "manual_bonus",
-        "created_at",
+        "created",
     ]
-    list_filter = ["kind__conference", "kind", "status"]
+    list_filter = ["kind__conference", "kind", "status", OfferFilter]
     search_fields = ["user__email", "user__display_name", "user__affiliation", "reason"]
     list_select_related = ["user", "kind__conference"]
     date_hierarchy = "created_at"
@@ -28,15 +69,23 @@ class RegistrationAdmin(admin.ModelAdmin):
         "status",
         "reason",
         "manual_bonus",
-        "joined_at",
-        "offered_at",
-        "offer_expires_at",
-        "confirmed_at",
-        "ended_at",
-        "created_at",
-        "updated_at",
+        "joined",
+        "offered",
+        "offer_expires",
+        "confirmed",
+        "ended",
+        "created",
+        "updated",
     ]
     readonly_fields = [f for f in fields if f != "manual_bonus"]
+
+    joined = edition_time("joined_at", "joined the waitlist", "kind__conference__timezone")
+    offered = edition_time("offered_at", "offered", "kind__conference__timezone")
+    offer_expires = edition_time("offer_expires_at", "offer expires", "kind__conference__timezone")
+    confirmed = edition_time("confirmed_at", "confirmed", "kind__conference__timezone")
+    ended = edition_time("ended_at", "ended", "kind__conference__timezone")
+    created = edition_time("created_at", "created", "kind__conference__timezone")
+    updated = edition_time("updated_at", "updated", "kind__conference__timezone")
 
     def has_add_permission(self, request):
         return False

@@ -30,6 +30,8 @@ from registration.services.errors import (
     SoldOut,
 )
 from registration.services.kinds import (
+    CapacityChange,
+    attendance_kind_change_capacity,
     attendance_kind_create,
     attendance_kind_delete,
     attendance_kind_set_capacity,
@@ -43,12 +45,15 @@ from registration.services.waitlist import (
     offer_accept,
     offer_decline,
     offer_expire_lapsed,
+    offer_extend,
+    offer_withdraw,
     registration_set_bonus,
     waitlist_offer_next,
 )
 
 __all__ = [
     "AlreadyRegistered",
+    "CapacityChange",
     "CapacityTooLow",
     "Closed",
     "InPersonIncludesVirtual",
@@ -63,6 +68,7 @@ __all__ = [
     "PassLimitReached",
     "RegistrationError",
     "SoldOut",
+    "attendance_kind_change_capacity",
     "attendance_kind_create",
     "attendance_kind_delete",
     "attendance_kind_set_capacity",
@@ -71,6 +77,8 @@ __all__ = [
     "offer_accept",
     "offer_decline",
     "offer_expire_lapsed",
+    "offer_extend",
+    "offer_withdraw",
     "pass_issue",
     "pass_redeem",
     "pass_revoke",

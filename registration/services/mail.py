@@ -1,11 +1,17 @@
 """The mails of registration transitions, queued after commit (never sent for a change that
 rolls back). Bodies are the templates under ``templates/mail/registration/``."""
 
-from django.db import transaction
 from django.urls import reverse
 from django_tasks import task
 
-from plumbers.mail import deliver_mail, mail_on_commit, new_mail_id, render_mail, site_url
+from plumbers.mail import (
+    deliver_mail,
+    enqueue_with_change,
+    mail_on_commit,
+    new_mail_id,
+    render_kind,
+    site_url,
+)
 from registration import selectors
 from registration.models import Registration
 
@@ -46,15 +52,23 @@ def send_waitlisted_mail(*, registration_id: int, mail_id: str = "") -> None:
     )
     if reg is None:  # offered, cancelled... before the mail went out: that mail says so
         return
-    subject, body = render_mail(
+    rendered = render_kind(
         "registration/waitlisted",
         _mail_context(reg, position=selectors.waitlist_position(registration=reg)),
     )
-    deliver_mail.call(subject=subject, body=body, to=[reg.user.email], mail_id=mail_id)
+    deliver_mail.call(
+        subject=rendered.subject,
+        body=rendered.body,
+        to=[reg.user.email],
+        mail_id=mail_id,
+        template=rendered.key,
+        related=rendered.related,
+    )
 
 
 def _mail_waitlisted_after_commit(registration_id: int) -> None:
-    mail_id = new_mail_id()
-    transaction.on_commit(
-        lambda: send_waitlisted_mail.enqueue(registration_id=registration_id, mail_id=mail_id)
+    """Queued with the change: in its transaction with the database task backend (it
+    commits or rolls back with the registration), after commit with any other."""
+    enqueue_with_change(
+        send_waitlisted_mail, registration_id=registration_id, mail_id=new_mail_id()
     )

@@ -70,9 +70,10 @@ def _free_seats(locked: _Locked) -> int | None:
 
 
 def _save_new(registration: Registration) -> None:
+    """Insert a new registration. No savepoint around it (two round trips): a duplicate
+    refused by the constraint ends the whole service's transaction, which rolls back."""
     try:
-        with transaction.atomic():
-            registration.save()
+        registration.save(force_insert=True)
     except IntegrityError as exc:  # the database's one-active-registration constraint
         raise AlreadyRegistered(
             f"You already have a {registration.kind.name.lower()} registration."
@@ -102,9 +103,12 @@ def _transition(
     )
 
 
-def _end_virtual_after_in_person(locked: _Locked, registration: Registration, actor) -> bool:
-    """Confirming in person ends the person's virtual registration of the same edition."""
-    if not locked.kind.is_in_person:
+def _end_virtual_after_in_person(
+    locked: _Locked, registration: Registration, actor, *, may_hold_virtual: bool = True
+) -> bool:
+    """Confirming in person ends the person's virtual registration of the same edition.
+    ``may_hold_virtual`` False: the caller read, under the lock, that there is none."""
+    if not locked.kind.is_in_person or not may_hold_virtual:
         return False
     ended = False
     virtual = Registration.objects.select_for_update(of=("self",)).filter(
@@ -126,11 +130,19 @@ def _end_virtual_after_in_person(locked: _Locked, registration: Registration, ac
 
 
 def _confirm(
-    locked: _Locked, registration: Registration, *, actor, reason: str, via_pass: bool = False
+    locked: _Locked,
+    registration: Registration,
+    *,
+    actor,
+    reason: str,
+    via_pass: bool = False,
+    may_hold_virtual: bool = True,
 ) -> None:
     """Give a registration (new, waitlisted or offered) its seat: the one way any service
     confirms, so the audit row, the end of a virtual place and the mail always go together.
     The caller has made sure, under ``locked``, that the seat is there."""
     _transition(registration, to=S.CONFIRMED, actor=actor, reason=reason, confirmed_at=locked.now)
-    virtual_ended = _end_virtual_after_in_person(locked, registration, actor)
+    virtual_ended = _end_virtual_after_in_person(
+        locked, registration, actor, may_hold_virtual=may_hold_virtual
+    )
     _mail("confirmed", registration, virtual_ended=virtual_ended, via_pass=via_pass)

@@ -7,6 +7,8 @@ the same kind before it counts, so the freed seat goes to the next person in lin
 to whoever happens to click first.
 """
 
+import datetime as dt
+
 from django.db import transaction
 
 from plumbers.audit import audit_record
@@ -184,4 +186,64 @@ def registration_set_bonus(*, registration: Registration, bonus: int, actor) -> 
         from_state=str(before),
         to_state=str(bonus),
     )
+    return reg
+
+
+MAX_EXTENSION_HOURS = 24 * 30
+
+
+@transaction.atomic
+def offer_extend(
+    *, registration: Registration, hours: int, actor, reason: str = ""
+) -> Registration:
+    """Give an open offer more time (an organizer's decision: the person asked, the mail
+    bounced...). Audited from the old expiry to the new one; the person is mailed."""
+    if not 1 <= hours <= MAX_EXTENSION_HOURS:
+        raise RegistrationError(f"Extend by 1 to {MAX_EXTENSION_HOURS} hours.")
+    locked, reg = _lock_registration(registration.pk)
+    if reg.status != S.OFFERED or reg.offer_lapsed(locked.now):
+        raise NoOpenOffer(
+            f"{reg.user} has no open offer to extend: it was answered, withdrawn or has expired."
+        )
+    before = reg.offer_expires_at
+    reg.offer_expires_at = before + dt.timedelta(hours=hours)
+    reg.save(update_fields=["offer_expires_at", "updated_at"])
+    audit_record(
+        obj=reg,
+        action="offer_extended",
+        actor=actor,
+        from_state=before.isoformat(),
+        to_state=reg.offer_expires_at.isoformat(),
+        reason=reason,
+        data={"hours": hours},
+    )
+    _mail("offer_extended", reg, previous_expiry=before)
+    return reg
+
+
+@transaction.atomic
+def offer_withdraw(*, registration: Registration, actor, reason: str) -> Registration:
+    """Take back an open offer (made by mistake, or the seat is needed elsewhere): the
+    person goes back to the waitlist with the place they had (their joined-at time), the
+    seat is free. It is not offered on by itself (it would go straight back to the same
+    person, who still ranks first): the organizers offer it when they choose."""
+    if not reason.strip():
+        raise RegistrationError("Say why the offer is withdrawn: the person is told.")
+    locked, reg = _lock_registration(registration.pk)
+    if reg.status != S.OFFERED or reg.offer_lapsed(locked.now):
+        raise NoOpenOffer(
+            f"{reg.user} has no open offer to withdraw: it was answered or has expired."
+        )
+    expired_at = reg.offer_expires_at
+    _transition(
+        reg,
+        to=S.WAITLISTED,
+        actor=actor,
+        reason=reason,
+        data={"withdrawn_offer_expiring": expired_at.isoformat()},
+        joined_at=reg.joined_at or locked.now,
+        offered_at=None,
+        offer_expires_at=None,
+    )
+    _mail("offer_withdrawn", reg, reason=reason)
     return reg

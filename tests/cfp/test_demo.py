@@ -5,7 +5,7 @@ import pytest
 from django.utils import timezone
 
 from cfp import demo as cfp_demo
-from cfp.models import DeadlineExtension, Proposal, Review, Track
+from cfp.models import DeadlineExtension, LateSubmissionCode, Proposal, Review, Track
 from cfp.selectors import contributor_reasons
 from microconferences import demo as mc_demo
 from plumbers.demo import load_core
@@ -49,12 +49,15 @@ def test_demo_cfp_is_idempotent_and_tells_the_story():
         local = timezone.localtime(track.deadline, DUBLIN) - ctx.shift
         assert local.month in (7, 8)
 
-    accepted = Proposal.objects.get(track__conference=ctx.conference, state="accepted")
+    accepted = Proposal.objects.get(track__conference=ctx.conference, state="confirmed")
     assert contributor_reasons(user=accepted.submitter, conference=ctx.conference) == ["speaker"]
 
     hard = Track.objects.get(conference__slug="2023", slug="refereed")
     assert hard.is_hard and not hard.conference.is_current
-    assert Proposal.objects.count() == 5
+    assert Proposal.objects.count() == 6
+    mc_proposal = Proposal.objects.get(track__kind=Track.Kind.MC_PROPOSALS)
+    assert mc_proposal.state == "submitted" and mc_proposal.co_speakers.count() == 1
+    assert LateSubmissionCode.objects.filter(track=mc_proposal.track).count() == 1
 
 
 def test_demo_cfp_rerun_on_a_later_day_moves_the_extension_with_the_timeline():

@@ -162,7 +162,7 @@ def test_track_constraint_refuses_duplicate_slug_in_edition(conference):
         TrackFactory(conference=conference, slug="refereed")
 
 
-# --- submitting at the deadline's edges (Europe/Dublin in summer: IST, UTC+1) -------------
+# --- submitting at the deadline's edges (Europe/Dublin in summer, UTC+1) -------------
 
 SUMMER_DEADLINE = dt.datetime(2031, 6, 19, 23, 59, 59, tzinfo=DUBLIN)
 
@@ -211,7 +211,7 @@ def test_proposal_submit_one_second_after_deadline_is_refused(summer_track, user
         )
     message = str(excinfo.value)
     assert "has passed" in message
-    assert "19 June 2031, 23:59 IST" in message
+    assert "19 June 2031, 23:59 (Dublin time, UTC+1)" in message
     assert not Proposal.objects.exists()
 
 

@@ -35,7 +35,7 @@ def accept_held_place(page, email):
     page.goto("/register/")
     section = in_person_section(page)
     expect(section).to_contain_text("A place is held for you until")
-    section.get_by_role("button", name="Accept offer").click()
+    section.get_by_role("button", name="Accept the offer").click()
     expect(in_person_section(page)).to_contain_text("Your registration: Confirmed")
 
 
@@ -100,7 +100,7 @@ def test_registration_expired_offer_passes_the_seat_on(page, kind, organizer):
     log_in(page, slow.email)
     page.goto("/register/")
     expect(in_person_section(page)).to_contain_text("Your registration: Offer expired")
-    expect(page.get_by_role("button", name="Accept offer")).to_have_count(0)
+    expect(page.get_by_role("button", name="Accept the offer")).to_have_count(0)
     log_out(page)
 
     call_command("expire_offers")

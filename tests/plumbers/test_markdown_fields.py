@@ -8,7 +8,7 @@ from django.forms import modelform_factory
 
 from plumbers.markdown import MARKDOWN_MAX_LENGTH, RenderedMarkdown
 from tests.cfp.factories import ProposalFactory, TrackFactory
-from tests.factories import AnnouncementFactory
+from tests.factories import AnnouncementFactory, UserFactory
 from tests.microconferences.factories import MicroconferenceFactory
 from tests.sponsors.factories import SponsorFactory
 
@@ -16,6 +16,7 @@ pytestmark = pytest.mark.django_db
 
 FACTORIES = {
     "plumbers.announcement": AnnouncementFactory,
+    "plumbers.user": UserFactory,  # the speaker bio
     "cfp.track": TrackFactory,
     "cfp.proposal": ProposalFactory,
     "microconferences.microconference": MicroconferenceFactory,

@@ -24,7 +24,7 @@ def test_home_without_any_edition_still_renders(client, db):
 def test_base_layout_has_skip_link_and_main_navigation(client, conference):
     html = client.get(reverse("home")).content.decode()
     assert 'href="#main"' in html and 'id="main"' in html
-    for label in ["Home", "Microconferences", "CFP", "Register", "Sponsors", "News"]:
+    for label in ["Home", "Microconferences", "Call for proposals", "Register", "Sponsors", "News"]:
         assert f">{label}</a>" in html
 
 

@@ -38,6 +38,7 @@ def test_check_deploy_with_production_variables_reports_nothing():
             "DJANGO_DEBUG": "0",
             "DJANGO_SECRET_KEY": "a-production-secret-key-that-is-long-and-random-0123456789abcdef",
             "DJANGO_ALLOWED_HOSTS": "plumbers.example.org",
+            "PLUMBERS_SITE_URL": "https://plumbers.example.org",
         },
     )
     assert result.returncode == 0, result.stdout + result.stderr

@@ -279,7 +279,7 @@ def test_offer_expire_lapsed_expires_and_offers_the_next(
     assert reg.status == S.EXPIRED and next_reg.status == S.OFFERED
     assert [m.subject.split(": ", 1)[1] for m in mail.outbox] == [
         "your in person offer expired",
-        "a in person place is held for you",
+        "a place is held for you (In person)",
     ]
     assert [a.to_state for a in audit_trail(reg)][0] == "expired"
 

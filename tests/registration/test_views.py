@@ -25,11 +25,13 @@ def fill(kind, n):
         services.registration_create(user=UserFactory(), kind=kind)
 
 
-def test_register_page_anonymous_is_sent_to_login_and_back(client, conference):
+def test_register_page_anonymous_explains_and_offers_login_keeping_next(client, conference):
     response = client.get(URL)
 
-    assert response.status_code == 302
-    assert response["Location"] == f"{reverse('account_login')}?next={URL}"
+    assert response.status_code == 200
+    assert "How registration works" in response.text
+    assert f'href="{reverse("account_login")}?next={URL}">Log in<' in response.text
+    assert f'href="{reverse("account_signup")}?next={URL}">Create an account<' in response.text
 
 
 def test_register_page_unverified_asks_for_verification(client, conference, in_person):
@@ -62,7 +64,7 @@ def test_register_post_with_seat_confirms(client, user, in_person):
 
     assert Registration.objects.get(user=user).status == S.CONFIRMED
     assert 'data-status="confirmed"' in response.text
-    assert "Cancel registration" in response.text  # a link to the confirmation page
+    assert "Cancel my registration" in response.text  # a link to the confirmation page
 
 
 def test_register_page_sold_out_offers_waitlist_with_reason(client, user, in_person):
@@ -125,7 +127,7 @@ def test_accept_view_confirms_offer(client, user, in_person, organizer):
     services.waitlist_offer_next(kind=in_person, count=1, actor=organizer)
     client.force_login(user)
     page = client.get(URL)
-    assert "Accept offer" in page.text and "Decline offer" in page.text
+    assert "Accept the offer" in page.text and "Decline the offer" in page.text
 
     response = client.post(reverse("registration:accept", args=[reg.pk]), follow=True)
 

@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from html import unescape
 
 import pytest
+from django import forms
 from django.core import mail
 from django.core.cache import cache
 from django.db import connection, transaction
@@ -886,6 +887,116 @@ def test_bulk_decide_unknown_or_huge_id_is_refused_not_500(client, site, pk):
     assert Proposal.objects.get(pk=site.proposal.pk).state == "submitted"
 
 
+# ------------------------------------------- CFP, speakers' side: answers and late codes
+
+
+def _accepted(site):
+    from cfp import services as cfp_services
+
+    cfp_services.proposal_decide(proposals=site.proposal, decision="accepted", actor=site.chair)
+
+
+def _closed_track(site):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    now = timezone.now()
+    return TrackFactory(
+        conference=site.conference,
+        slug="closed-hard",
+        opens_at=now - dt.timedelta(days=30),
+        deadline=now - dt.timedelta(hours=1),
+        deadline_policy="hard",
+        chairs=[site.chair],
+    )
+
+
+@HYPOTHESIS
+@given(reason=hostile_text())
+def test_decline_hostile_reason_is_recorded_or_explained(db, client, site, reason):
+    with rolled_back():
+        _accepted(site)
+        login(client, site.speaker)
+        response = client.post(
+            reverse("cfp:proposal_decline", kwargs={"pk": site.proposal.pk}), {"reason": reason}
+        )
+        assert_not_server_error(response)
+        state = Proposal.objects.get(pk=site.proposal.pk).state
+        if response.status_code == 302:
+            assert state == "declined"
+            row = AuditLog.objects.get(object_id=str(site.proposal.pk), action="proposal_decline")
+            assert row.reason == reason.strip()
+        else:
+            assert_says_why(response)
+            assert state == "accepted"
+
+
+@HYPOTHESIS
+@given(
+    track=st.one_of(st.just("TRACK"), hostile_int()),
+    email=st.one_of(st.just("late@example.org"), hostile_text()),
+    max_uses=hostile_int(),
+    expires_at=st.one_of(st.just("2099-01-01T10:00"), hostile_text()),
+    reason=hostile_text(),
+)
+def test_late_code_issue_hostile_values_rejected_or_stored(
+    db, client, site, track, email, max_uses, expires_at, reason
+):
+    from cfp.models import LateSubmissionCode
+
+    with rolled_back():
+        login(client, site.chair)
+        response = client.post(
+            reverse("cfp:late_codes"),
+            {
+                "track": site.track.pk if track == "TRACK" else track,
+                "email": email,
+                "max_uses": max_uses,
+                "expires_at": expires_at,
+                "reason": reason,
+            },
+        )
+        codes = list(LateSubmissionCode.objects.all())
+        if response.status_code == 302:
+            (code,) = codes
+            assert code.track_id == site.track.pk and code.email == email.strip()
+            assert str(code.max_uses) == max_uses.strip() and 1 <= code.max_uses <= 100
+            assert code.reason == reason.strip()
+        else:
+            assert_says_why(response)
+            assert codes == []
+
+
+@HYPOTHESIS
+@given(code=hostile_text(), title=hostile_text())
+def test_late_code_hostile_value_on_a_closed_track_never_admits(db, client, site, code, title):
+    with rolled_back():
+        track = _closed_track(site)
+        login(client, site.speaker)
+        url = reverse("cfp:submit", kwargs={"slug": track.slug})
+        assert_not_server_error(client.get(url, {"code": code}))
+        response = client.post(
+            url, {"title": title, "abstract": "Typed abstract", "late_code": code}
+        )
+        assert_says_why(response)
+        assert not Proposal.objects.filter(track=track).exists()
+
+
+@pytest.mark.django_db
+def test_late_code_refused_keeps_everything_typed(client, site):
+    track = _closed_track(site)
+    login(client, site.speaker)
+    response = client.post(
+        reverse("cfp:submit", kwargs={"slug": track.slug}),
+        {"title": "Kept <title>", "abstract": "Kept abstract", "late_code": "wrong-code"},
+    )
+    assert_says_why(response)
+    page = text_of(response)
+    assert "not valid" in page
+    assert escape("Kept <title>") in page and "Kept abstract" in page and "wrong-code" in page
+
+
 @pytest.mark.django_db
 @pytest.mark.parametrize(
     "query",
@@ -911,6 +1022,8 @@ def test_huge_ids_in_urls_are_404_not_500(client, site, pk):
     for path in (
         f"/cfp/proposals/{pk}/edit/",
         f"/cfp/proposals/{pk}/withdraw/",
+        f"/cfp/proposals/{pk}/",
+        f"/cfp/proposals/{pk}/decline/",
         f"/register/{pk}/cancel/",
         f"/microconferences/{site.mc.slug}/edit/topics/{pk}/",
     ):
@@ -1358,3 +1471,459 @@ def test_admin_sponsor_form_refuses_nul_and_javascript_url(client, organizer, si
     assert "Enter a valid URL." in page
     assert "Enter a whole number." in page
     assert not tier.sponsors.exists()
+
+
+# ======================================================================= program editor (admin)
+
+
+def _editor_url(conference, api=False):
+    name = "admin:schedule_item_editor_api" if api else "admin:schedule_item_editor"
+    return reverse(name, kwargs={"slug": conference.slug})
+
+
+@HYPOTHESIS
+@given(
+    key=st.one_of(st.just("ITEM"), hostile_text()),
+    room=st.one_of(st.just("ROOM"), hostile_text()),
+    day=st.one_of(st.just("DAY"), hostile_text()),
+    start=st.one_of(st.just("10:00"), hostile_text()),
+    end=st.one_of(st.just("11:00"), hostile_text()),
+)
+def test_program_editor_place_hostile_values_refused_or_placed(
+    db, client, organizer, site, key, room, day, start, end
+):
+    from schedule.models import Item, Room
+
+    with rolled_back():
+        login(client, organizer)
+        hall = Room.objects.create(conference=site.conference, name="Main hall")
+        item = Item.objects.create(conference=site.conference, kind="break", title="Lunch")
+        data = {
+            "action": "place",
+            "key": f"item-{item.guid}" if key == "ITEM" else key,
+            "room": str(hall.pk) if room == "ROOM" else room,
+            "day": site.conference.starts_on.isoformat() if day == "DAY" else day,
+            "start": start,
+            "end": end,
+        }
+        response = client.post(_editor_url(site.conference), data)
+        item.refresh_from_db()
+        if response.status_code == 302:
+            assert item.room == hall
+        else:
+            assert_says_why(response)
+            assert item.room is None
+
+
+@HYPOTHESIS
+@given(reason=hostile_text(), comment=hostile_text(), key=hostile_text())
+def test_program_editor_clash_and_publish_hostile_values_never_crash(
+    db, client, organizer, site, reason, comment, key
+):
+    from schedule.models import Release
+
+    with rolled_back():
+        login(client, organizer)
+        clash = client.post(
+            _editor_url(site.conference), {"action": "accept_clash", "key": key, "reason": reason}
+        )
+        publish = client.post(
+            _editor_url(site.conference), {"action": "publish", "comment": comment}
+        )
+        assert_says_why(clash)
+        assert_says_why(publish)  # nothing is placed: nothing to publish
+        assert not Release.objects.exists()
+
+
+@HYPOTHESIS
+@given(
+    body=st.one_of(
+        st.binary(max_size=300),
+        hostile_text().map(lambda t: t.encode("utf-8", "surrogatepass")),
+    )
+)
+def test_program_editor_api_garbage_body_is_a_400_with_reason(db, client, organizer, site, body):
+    with rolled_back():
+        login(client, organizer)
+        response = client.post(
+            _editor_url(site.conference, api=True), data=body, content_type="application/json"
+        )
+        assert response.status_code in (400, 413), response.content[:300]
+        assert response.json()["error"]
+
+
+@pytest.mark.django_db
+def test_program_editor_unknown_guid_and_someone_elses_edition_are_refused(client, organizer, site):
+    from schedule.models import Item
+    from tests.factories import ConferenceFactory
+
+    login(client, organizer)
+    elsewhere = Item.objects.create(conference=ConferenceFactory(), kind="break", title="Away")
+    for key in ["item-00000000-0000-0000-0000-000000000000", f"item-{elsewhere.guid}"]:
+        response = client.post(
+            _editor_url(site.conference),
+            {"action": "unschedule", "key": key},
+        )
+        assert_says_why(response)
+        assert "not on this edition" in text_of(response)
+
+
+# ------------------------------------- CFP, reviewers' side: phases, assignment, ranking
+
+
+@HYPOTHESIS
+@given(proposal=hostile_int(), reviewer=hostile_int())
+def test_manual_assignment_hostile_ids_are_refused_or_assign(db, client, site, proposal, reviewer):
+    from cfp.models import ReviewAssignment
+
+    with rolled_back():
+        login(client, site.chair)
+        response = client.post(
+            reverse("cfp:track_assignments", kwargs={"pk": site.track.pk}),
+            {"proposal": proposal, "reviewer": reviewer},
+        )
+        assert_not_server_error(response)
+        if response.status_code == 302:
+            made = ReviewAssignment.objects.get()
+            assert (str(made.proposal_id), str(made.reviewer_id)) == (
+                proposal.strip(),
+                reviewer.strip(),
+            )
+        else:
+            assert_says_why(response)
+            assert not ReviewAssignment.objects.exists()
+
+
+@HYPOTHESIS
+@given(k=hostile_int())
+def test_auto_assignment_hostile_k_is_refused_or_assigns(db, client, site, k):
+    from cfp.models import ReviewAssignment
+
+    with rolled_back():
+        login(client, site.chair)
+        response = client.post(
+            reverse("cfp:track_assign_auto", kwargs={"pk": site.track.pk}), {"k": k}
+        )
+        assert_not_server_error(response)
+        if response.status_code == 302:
+            entry = AuditLog.objects.get(action="review_assign_auto")
+            assert 1 <= entry.data["k"] <= 20
+        else:
+            assert_says_why(response)
+            assert not ReviewAssignment.objects.exists()
+
+
+@HYPOTHESIS
+@given(assignment=hostile_int())
+def test_unassign_hostile_id_is_refused_with_a_message(db, client, site, assignment):
+    with rolled_back():
+        login(client, site.chair)
+        response = client.post(
+            reverse("cfp:track_unassign", kwargs={"pk": site.track.pk}),
+            {"assignment": assignment},
+            follow=True,
+        )
+        assert_not_server_error(response)
+        assert messages_on(response)
+
+
+@HYPOTHESIS
+@given(
+    level=st.one_of(st.sampled_from(["eager", "willing", "avoid"]), hostile_text()),
+    expertise=hostile_text(),
+)
+def test_reviewer_preference_hostile_values_stored_or_explained(db, client, site, level, expertise):
+    from cfp.models import ReviewerPreference
+
+    with rolled_back():
+        login(client, site.reviewer)
+        response = client.post(
+            reverse("cfp:track_preference", kwargs={"pk": site.track.pk}),
+            {"level": level, "expertise": expertise},
+        )
+        assert_not_server_error(response)
+        saved = ReviewerPreference.objects.filter(reviewer=site.reviewer).first()
+        if response.status_code == 302:
+            assert saved.level == level and saved.expertise == expertise.strip()
+        else:
+            assert_says_why(response)
+            assert saved is None
+
+
+@HYPOTHESIS
+@given(speaker_comment=hostile_text(), override_reason=hostile_text())
+def test_review_speaker_comment_and_override_hostile_values(
+    db, client, site, speaker_comment, override_reason
+):
+    with rolled_back():
+        site.track.speaker_comments = True
+        site.track.save()
+        login(client, site.chair)
+        response = client.post(
+            reverse("cfp:review_detail", kwargs={"pk": site.proposal.pk}),
+            {
+                "score": "2",
+                "confidence": "3",
+                "comment": "Fine",
+                "speaker_comment": speaker_comment,
+                "override_reason": override_reason,
+            },
+        )
+        assert_not_server_error(response)
+        review = Review.objects.get(pk=site.review.pk)
+        if response.status_code == 302:
+            assert review.speaker_comment == speaker_comment.strip()
+        else:
+            assert_says_why(response)
+            assert review.score == 1
+
+
+@HYPOTHESIS
+@given(sort=hostile_text(), by=hostile_text())
+def test_triage_sort_and_ranking_params_never_crash(db, client, site, sort, by):
+    with rolled_back():
+        login(client, site.chair)
+        listed = client.get(reverse("cfp:review_list"), {"sort": sort})
+        ranked = client.get(reverse("cfp:track_ranking", kwargs={"pk": site.track.pk}), {"by": by})
+        for response in (listed, ranked):
+            # A query string the site refuses outright (NUL bytes...) is a 400, never a 500.
+            assert response.status_code in (200, 400)
+            if response.status_code == 200:
+                assert "Original title" in text_of(response)
+
+
+# --------------------------------------------------------------------------- organizers' mail
+
+
+@HYPOTHESIS
+@given(subject=hostile_text(), body=hostile_text(), action=st.sampled_from(["_save", "_preview"]))
+def test_mail_template_editor_hostile_text_refused_with_line_or_stored(
+    db, client, organizer, site, subject, body, action
+):
+    from plumbers.models import MailTemplate
+
+    with rolled_back():
+        client.force_login(organizer)
+        url = reverse(
+            "admin:plumbers_mailtemplate_edit", args=[site.conference.pk, "registration.offered"]
+        )
+        response = client.post(url, {"subject": subject, "body": body, action: "1"})
+        assert_not_server_error(response)
+        saved = MailTemplate.objects.filter(conference=site.conference).first()
+        if response.status_code == 302:
+            assert action == "_save" and saved is not None
+        else:
+            assert saved is None
+            assert response.status_code in (200, 400)
+            if response.status_code == 400:
+                assert_says_why(response)
+
+
+@HYPOTHESIS
+@given(
+    segment=st.one_of(st.just("registration.waitlisted"), st.just("plumbers.csv"), hostile_text()),
+    addresses=hostile_text(),
+    subject=hostile_text(),
+    body=hostile_text(),
+    action=st.sampled_from(["_preview", "_send"]),
+    token=hostile_text(),
+)
+def test_bulk_mail_compose_hostile_values_refused_or_queued_once(
+    db, client, organizer, site, segment, addresses, subject, body, action, token
+):
+    from plumbers.models import BulkMail
+
+    with rolled_back():
+        client.force_login(organizer)
+        data = {"segment": segment, "addresses": addresses, "subject": subject, "body": body}
+        response = client.post(
+            reverse("admin:plumbers_bulkmail_add"), {**data, action: "1", "token": token}
+        )
+        assert_not_server_error(response)
+        if response.status_code == 302:
+            assert action == "_send" and BulkMail.objects.count() == 1
+        else:
+            assert not BulkMail.objects.exists()
+            if response.status_code == 400:
+                assert_says_why(response)
+
+
+# ======================================================================= program (attendees)
+
+
+@pytest.fixture
+def program(conference):
+    """A published program with one talk (schedule rows, as a release stores them)."""
+    from tests.schedule.factories import RoomFactory
+    from tests.schedule.factories_public import local, place, publish, talk_item
+
+    talk = place(
+        talk_item(conference, title="Published talk"),
+        RoomFactory(conference=conference, name="Hall"),
+        local(conference, 0, 9),
+    )
+    publish(conference)
+    return talk
+
+
+@HYPOTHESIS
+@given(bio=hostile_text())
+def test_profile_bio_hostile_values_rejected_or_stored(db, client, user, bio):
+    with rolled_back():
+        login(client, user)
+        response = client.post(
+            reverse("profile"), {"display_name": "Ada", "affiliation": "", "bio": bio}
+        )
+        stored = User.objects.get(pk=user.pk)
+        if response.status_code == 302:
+            assert stored.bio == strip_like_charfield(bio)
+            assert "<script" not in stored.bio_html.lower()
+        else:
+            assert_says_why(response)
+            assert stored.bio == ""
+
+
+@HYPOTHESIS
+@given(data=st.binary(max_size=2000), name=hostile_text())
+def test_profile_photo_hostile_bytes_refused_with_message(db, client, user, media_root, data, name):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    with rolled_back():
+        login(client, user)
+        upload = SimpleUploadedFile((name or "x")[:200].replace("\x00", "") or "x", data)
+        response = client.post(
+            reverse("profile"), {"display_name": "Ada", "affiliation": "", "photo": upload}
+        )
+        assert_not_server_error(response)
+        if response.status_code != 302:
+            assert_says_why(response)
+        assert not User.objects.get(pk=user.pk).photo
+
+
+@HYPOTHESIS
+@given(action=hostile_text(), next_url=hostile_text())
+def test_star_hostile_action_and_next(db, client, user, program, action, next_url):
+    from schedule.models import Star
+
+    with rolled_back():
+        login(client, user)
+        response = client.post(
+            reverse("schedule:star", kwargs={"key": program.guid}),
+            {"action": action, "next": next_url},
+        )
+        assert_not_server_error(response)
+        assert response.status_code == 302
+        assert not response["Location"].startswith(("http:", "https:", "//"))
+        starred = Star.objects.filter(user=user, item=program).exists()
+        assert starred == (action == "star")
+
+
+@HYPOTHESIS
+@given(day=hostile_text(), track=hostile_text(), kind=hostile_text())
+def test_program_hostile_filters_never_crash(db, client, program, day, track, kind):
+    with rolled_back():
+        response = client.get(
+            reverse("schedule:program"), {"day": day, "track": track, "kind": kind}
+        )
+        assert_not_server_error(response)
+        if response.status_code == 200:
+            assert "Published talk" in text_of(response)
+
+
+@HYPOTHESIS
+@given(token=hostile_text())
+def test_feed_hostile_token_not_found(db, client, program, token):
+    with rolled_back():
+        path = "/schedule/mine/" + urllib.parse.quote(token, safe="") + ".ics"
+        response = client.get(path)
+        assert response.status_code in (400, 404)
+
+
+# ======================================================================= capacity, offers (admin)
+
+
+def _offer_in(site, organizer):
+    """The speaker holds the one seat, the lead waits; a raise to 2 and an offer to the lead."""
+    registration_services.registration_create(user=site.speaker, kind=site.in_person)
+    waiting = registration_services.registration_create(
+        user=site.lead, kind=site.in_person, reason="I lead an MC."
+    )
+    registration_services.attendance_kind_set_capacity(
+        kind=site.in_person, capacity=2, actor=organizer
+    )
+    registration_services.waitlist_offer_next(kind=site.in_person, count=1, actor=organizer)
+    return Registration.objects.get(pk=waiting.pk)
+
+
+@HYPOTHESIS
+@given(capacity=hostile_int(), reason=hostile_text(), offer_now=hostile_text())
+def test_admin_capacity_page_hostile_values_refused_or_applied(
+    db, client, site, organizer, capacity, reason, offer_now
+):
+    with rolled_back():
+        registration_services.registration_create(user=site.speaker, kind=site.in_person)
+        login(client, organizer)
+        url = reverse("admin:registration_attendancekind_capacity", args=[site.in_person.pk])
+        response = client.post(
+            url, {"capacity": capacity, "reason": reason, "offer_now": offer_now}
+        )
+        site.in_person.refresh_from_db()
+        if response.status_code == 302:
+            assert site.in_person.capacity == forms.IntegerField().clean(capacity)
+            assert AuditLog.objects.filter(action="capacity_set").exists()
+        else:
+            assert_says_why(response)
+            assert site.in_person.capacity == 1
+
+
+@HYPOTHESIS
+@given(hours=hostile_int(), reason=hostile_text())
+def test_admin_extend_offer_hostile_values_refused_or_applied(
+    db, client, site, organizer, hours, reason
+):
+    with rolled_back():
+        offer = _offer_in(site, organizer)
+        login(client, organizer)
+        url = reverse(
+            "admin:registration_attendancekind_offer_extend", args=[site.in_person.pk, offer.pk]
+        )
+        response = client.post(url, {"hours": hours, "reason": reason})
+        after = Registration.objects.get(pk=offer.pk)
+        if response.status_code == 302:
+            moved = after.offer_expires_at - offer.offer_expires_at
+            assert moved.total_seconds() == forms.IntegerField().clean(hours) * 3600
+        else:
+            assert_says_why(response)
+            assert after.offer_expires_at == offer.offer_expires_at
+
+
+@HYPOTHESIS
+@given(reason=hostile_text())
+def test_admin_withdraw_offer_hostile_reason_refused_or_applied(
+    db, client, site, organizer, reason
+):
+    with rolled_back():
+        offer = _offer_in(site, organizer)
+        login(client, organizer)
+        url = reverse(
+            "admin:registration_attendancekind_offer_withdraw",
+            args=[site.in_person.pk, offer.pk],
+        )
+        response = client.post(url, {"reason": reason})
+        after = Registration.objects.get(pk=offer.pk)
+        if response.status_code == 302:
+            assert after.status == Registration.Status.WAITLISTED
+        else:
+            assert_says_why(response)
+            assert after.status == Registration.Status.OFFERED
+
+
+@HYPOTHESIS
+@given(track=hostile_text(), state=hostile_text(), sort=hostile_text())
+def test_review_csv_hostile_filters_never_crash(db, client, site, track, state, sort):
+    with rolled_back():
+        login(client, site.reviewer)
+        response = client.get(
+            reverse("cfp:review_export_csv"), {"track": track, "state": state, "sort": sort}
+        )
+        assert response.status_code in (200, 400)

@@ -25,6 +25,7 @@ does not exist and with somebody else's object; both are refused and change noth
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -38,7 +39,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, include, reverse
 from django.urls import path as url_path
 from django.urls.resolvers import RegexPattern
 
-from cfp.models import Conflict, Proposal, Review
+from cfp.models import Conflict, Proposal, Review, ReviewAssignment
 from microconferences.models import Topic, TopicGroup
 from registration.models import ComplimentaryPass, Registration
 from tests.security.roles import ROLES, SECRET_READERS, World
@@ -122,6 +123,68 @@ def _invitation(world):
     return invitation
 
 
+MISSING_GUID = "00000000-0000-4000-8000-000000000000"
+
+
+def _program(world):
+    """A published program: M's block in a room, release 1 (made once per test)."""
+    from schedule.models import Item, PublishedSlot, Release, Room
+    from schedule.selectors import latest_release
+
+    room, _ = Room.objects.get_or_create(conference=world.conference, name="Matrix room")
+    item, _ = Item.objects.get_or_create(
+        conference=world.conference,
+        microconference=world.mc,
+        defaults={"kind": Item.Kind.MICROCONFERENCE},
+    )
+    if latest_release(world.conference) is None:
+        start = dt.datetime.combine(world.conference.starts_on, dt.time(9), world.conference.tzinfo)
+        item.room, item.starts_at, item.ends_at = room, start, start + dt.timedelta(hours=3)
+        item.save()
+        release = Release.objects.create(conference=world.conference, number=1, version="1.0")
+        PublishedSlot.objects.create(
+            release=release,
+            item=item,
+            guid=item.guid,
+            room=room,
+            starts_at=item.starts_at,
+            ends_at=item.ends_at,
+            title=world.mc.title,
+            kind=item.kind,
+        )
+    return item
+
+
+def _feed_token(world) -> str:
+    """The attendee's private calendar feed token."""
+    from schedule.models import CalendarToken
+
+    _program(world)
+    token, _ = CalendarToken.objects.get_or_create(
+        user=world.users["attendee"], defaults={"token": "matrix-calendar-token-" + "x" * 30}
+    )
+    return token.token
+
+
+def _speaker_photo_url(world) -> str:
+    """The MC lead (a speaker of the published program) with a photo."""
+    from plumbers import services
+    from plumbers.models import User
+    from tests.sponsors.factories import png_upload
+
+    _program(world)
+    lead = User.objects.get(pk=world.users["mc_lead"].pk)  # not the world's shared object
+    if not lead.photo:
+        services.profile_update(
+            user=lead,
+            display_name=lead.display_name,
+            affiliation=lead.affiliation,
+            photo=png_upload(size=(200, 200)),
+        )
+    filename = lead.photo.name.rsplit("/", 1)[-1]
+    return u("speakers:photo", pk=lead.pk, filename=filename)
+
+
 def mc_url(name, **extra):
     return lambda w: u(name, slug=w.mc.slug, **{k: v(w) for k, v in extra.items()})
 
@@ -165,6 +228,7 @@ EXPECTED: dict[str, Entry] = {
     ),
     # An empty POST counts as no POST (``request.POST or None``): the form again.
     # An empty POST is an invalid form: shown again with its errors.
+    "me": Entry(lambda w: u("me"), get=SIGNED_IN),
     "profile": Entry(lambda w: u("profile"), get=SIGNED_IN, post=by_role(400, anonymous=LOGIN)),
     # ------------------------------------------------------------------ allauth
     "account_login": Entry(lambda w: u("account_login"), get=LOGGED_OUT_ONLY, post=LOGGED_OUT_ONLY),
@@ -296,6 +360,32 @@ EXPECTED: dict[str, Entry] = {
         post=only(["speaker"], Redirect("/cfp/proposals/"), 404),
         missing=lambda w: u("cfp:proposal_withdraw", pk=MISSING_ID),
     ),
+    # The speakers' own page of P and their answer to its acceptance (P is only submitted:
+    # confirming or declining it is refused with a message on its page).
+    "cfp:proposal_detail": Entry(
+        lambda w: u("cfp:proposal_detail", pk=w.proposal.pk),
+        get=only(["speaker"], 200, 404),
+        missing=lambda w: u("cfp:proposal_detail", pk=MISSING_ID),
+    ),
+    "cfp:proposal_confirm": Entry(
+        lambda w: u("cfp:proposal_confirm", pk=w.proposal.pk),
+        get=POST_ONLY,
+        post=only(["speaker"], Redirect("/cfp/proposals/"), 404),
+        missing=lambda w: u("cfp:proposal_confirm", pk=MISSING_ID),
+    ),
+    "cfp:proposal_decline": Entry(
+        lambda w: u("cfp:proposal_decline", pk=w.proposal.pk),
+        get=only(["speaker"], 200, 404),
+        post=only(["speaker"], Redirect("/cfp/proposals/"), 404),
+        missing=lambda w: u("cfp:proposal_decline", pk=MISSING_ID),
+    ),
+    # Chairs (of their tracks) and organizers issue late-submission codes; an empty POST is
+    # an invalid form.
+    "cfp:late_codes": Entry(
+        lambda w: u("cfp:late_codes"),
+        get=only(["chair", "organizer"], 200, 403),
+        post=only(["chair", "organizer"], 400, 403),
+    ),
     # The link in an invitation mail: only the invited address's owner (none of the roles
     # here; tests/cfp covers them) sees and answers it; an unknown token is closed (404).
     "cfp:invitation": Entry(
@@ -364,8 +454,61 @@ EXPECTED: dict[str, Entry] = {
         ),
         changes=frozenset({"chair", "organizer"}),
     ),
+    # Review depth (issue 14, the reviewers' half): pages about track A. Assignment and
+    # the ranked table are for its deciders (chair, organizer); its reviewer gets 403; the
+    # preference page is for its committee (the organizer reviews nothing: 403).
+    "cfp:track_assignments": Entry(
+        lambda w: u("cfp:track_assignments", pk=w.track.pk),
+        get=triage({"reviewer": 403, "chair": 200, "organizer": 200}),
+        post=triage({"reviewer": 403, "chair": 400, "organizer": 400}),
+        missing=lambda w: u("cfp:track_assignments", pk=MISSING_ID),
+    ),
+    "cfp:track_assign_auto": Entry(
+        lambda w: u("cfp:track_assign_auto", pk=w.track.pk),
+        get=POST_ONLY_ALL,
+        post=triage({"reviewer": 403, "chair": 400, "organizer": 400}),
+        missing=lambda w: u("cfp:track_assign_auto", pk=MISSING_ID),
+        form=lambda w: {"k": "1"},
+        post_form=triage(
+            {
+                "reviewer": 403,
+                "chair": Redirect("/cfp/review/track/"),
+                "organizer": Redirect("/cfp/review/track/"),
+            }
+        ),
+        changes=frozenset({"chair", "organizer"}),
+    ),
+    "cfp:track_unassign": Entry(
+        lambda w: u("cfp:track_unassign", pk=w.track.pk),
+        get=POST_ONLY_ALL,
+        # Nothing chosen: back to the assignment page with the reason.
+        post=triage(
+            {
+                "reviewer": 403,
+                "chair": Redirect("/cfp/review/track/"),
+                "organizer": Redirect("/cfp/review/track/"),
+            }
+        ),
+        missing=lambda w: u("cfp:track_unassign", pk=MISSING_ID),
+    ),
+    "cfp:track_preference": Entry(
+        lambda w: u("cfp:track_preference", pk=w.track.pk),
+        get=triage({"reviewer": 200, "chair": 200, "organizer": 403}),
+        post=triage({"reviewer": 400, "chair": 400, "organizer": 403}),
+        missing=lambda w: u("cfp:track_preference", pk=MISSING_ID),
+    ),
+    # The triage list as CSV: whoever sees the list (the CSV holds what the list shows).
+    "cfp:review_export_csv": Entry(
+        lambda w: u("cfp:review_export_csv"), get=only(COMMITTEE, 200, 403)
+    ),
+    "cfp:track_ranking": Entry(
+        lambda w: u("cfp:track_ranking", pk=w.track.pk),
+        get=triage({"reviewer": 403, "chair": 200, "organizer": 200}),
+        missing=lambda w: u("cfp:track_ranking", pk=MISSING_ID),
+    ),
     # ------------------------------------------------------------------ registration
-    "registration:register": Entry(lambda w: u("registration:register"), get=SIGNED_IN),
+    # Anonymous visitors get the explanation with "Log in" / "Create an account" (next kept).
+    "registration:register": Entry(lambda w: u("registration:register"), get=PUBLIC),
     "registration:register_kind": Entry(
         lambda w: u("registration:register_kind", kind_id=w.in_person.pk),
         get=POST_ONLY,
@@ -396,6 +539,70 @@ EXPECTED: dict[str, Entry] = {
         post=only(["waitlisted"], Redirect("/register/"), 404),
         missing=lambda w: u("registration:cancel", registration_id=MISSING_ID),
     ),
+    # ------------------------------------------------------------------ program (attendees)
+    # The published program: M's block in a room, released (see ``_program``). Starring and
+    # the feed buttons act on the signed-in person's own rows; the private feed is open to
+    # whoever holds its token (calendar apps do not log in).
+    "schedule:program": Entry(lambda w: _program(w) and u("schedule:program"), get=PUBLIC),
+    "schedule:changelog": Entry(lambda w: _program(w) and u("schedule:changelog"), get=PUBLIC),
+    "schedule:item": Entry(
+        lambda w: u("schedule:item", key=_program(w).guid),
+        get=PUBLIC,
+        post=by_role(405),
+        missing=lambda w: _program(w) and u("schedule:item", key=MISSING_GUID),
+    ),
+    "schedule:item_ics": Entry(
+        lambda w: u("schedule:item_ics", key=_program(w).guid),
+        get=PUBLIC,
+        missing=lambda w: _program(w) and u("schedule:item_ics", key=MISSING_GUID),
+    ),
+    # An empty post (no Star/Unstar button) goes back to the item with a message.
+    "schedule:star": Entry(
+        lambda w: u("schedule:star", key=_program(w).guid),
+        get=POST_ONLY,
+        post=by_role(Redirect("/schedule/"), anonymous=LOGIN),
+        missing=lambda w: _program(w) and u("schedule:star", key=MISSING_GUID),
+    ),
+    "schedule:mine": Entry(lambda w: _program(w) and u("schedule:mine"), get=SIGNED_IN),
+    "schedule:feed_regenerate": Entry(
+        lambda w: u("schedule:feed_regenerate"),
+        get=POST_ONLY,
+        post=by_role(Redirect("/schedule/mine/"), anonymous=LOGIN),
+    ),
+    "schedule:feed_revoke": Entry(
+        lambda w: u("schedule:feed_revoke"),
+        get=POST_ONLY,
+        post=by_role(Redirect("/schedule/mine/"), anonymous=LOGIN),
+    ),
+    "schedule:my_feed": Entry(
+        lambda w: u("schedule:my_feed", token=_feed_token(w)),
+        get=PUBLIC,
+        post=by_role(405),
+        missing=lambda w: _program(w) and u("schedule:my_feed", token="no-such-token"),
+    ),
+    "schedule:export_xml": Entry(
+        lambda w: _program(w) and u("schedule:export_xml"), get=PUBLIC, post=by_role(405)
+    ),
+    "schedule:export_json": Entry(
+        lambda w: _program(w) and u("schedule:export_json"), get=PUBLIC, post=by_role(405)
+    ),
+    "schedule:export_ics": Entry(
+        lambda w: _program(w) and u("schedule:export_ics"), get=PUBLIC, post=by_role(405)
+    ),
+    "speakers:list": Entry(lambda w: _program(w) and u("speakers:list"), get=PUBLIC),
+    "speakers:detail": Entry(
+        lambda w: _program(w) and u("speakers:detail", pk=w.users["mc_lead"].pk),
+        get=PUBLIC,
+        missing=lambda w: _program(w) and u("speakers:detail", pk=MISSING_ID),
+    ),
+    "speakers:photo": Entry(
+        lambda w: _speaker_photo_url(w),
+        get=PUBLIC,
+        post=by_role(405),
+        missing=lambda w: u("speakers:photo", pk=MISSING_ID, filename="photo.webp"),
+    ),
+    # Nobody in the world has a photo of their own (the MC lead's is added by _program only).
+    "profile_photo": Entry(lambda w: u("profile_photo"), get=by_role(404, anonymous=LOGIN)),
     # ------------------------------------------------------------------ sponsors
     "sponsors:list": Entry(lambda w: u("sponsors:list"), get=PUBLIC, post=by_role(405)),
     "sponsors:logo": Entry(
@@ -657,6 +864,7 @@ def snapshot():
         sorted(ComplimentaryPass.objects.values_list("pk", "status")),
         sorted(Topic.objects.values_list("pk", "microconference_id", "group_id", "title", "order")),
         sorted(TopicGroup.objects.values_list("pk", "microconference_id", "title", "order")),
+        sorted(ReviewAssignment.objects.values_list("proposal_id", "reviewer_id")),
     )
 
 
@@ -971,7 +1179,63 @@ ADMIN_CUSTOM: dict[str, Callable[[World], str]] = {
     "admin:registration_complimentarypass_issue": lambda w: u(
         "admin:registration_complimentarypass_issue"
     ),
+    # The organizers' dashboard (issue 12) and the capacity / waitlist actions.
+    "admin:dashboard": lambda w: u("admin:dashboard", slug=w.conference.slug),
+    "admin:dashboard_csv": lambda w: u(
+        "admin:dashboard_csv", slug=w.conference.slug, chart="registrations"
+    ),
+    "admin:registration_attendancekind_capacity": lambda w: u(
+        "admin:registration_attendancekind_capacity", pk=w.in_person.pk
+    ),
+    "admin:registration_attendancekind_offer_next": lambda w: u(
+        "admin:registration_attendancekind_offer_next", pk=w.in_person.pk
+    ),
+    "admin:registration_attendancekind_offer_extend": lambda w: u(
+        "admin:registration_attendancekind_offer_extend",
+        pk=w.in_person.pk,
+        registration=w.offered_registration.pk,
+    ),
+    "admin:registration_attendancekind_offer_withdraw": lambda w: u(
+        "admin:registration_attendancekind_offer_withdraw",
+        pk=w.in_person.pk,
+        registration=w.offered_registration.pk,
+    ),
+    # The program's timetable editor (organizers only; its forms and JSON POSTs are in
+    # tests/schedule/test_editor.py and the bad-input tests).
+    "admin:schedule_item_editor_index": lambda w: u("admin:schedule_item_editor_index"),
+    "admin:schedule_item_editor": lambda w: u("admin:schedule_item_editor", slug=w.conference.slug),
+    "admin:schedule_item_editor_api": lambda w: u(
+        "admin:schedule_item_editor_api", slug=w.conference.slug
+    ),
+    # Mail that organizers own (issue 12): a template's editor, a bulk send's "resend failed"
+    # (a GET shows the outbox; the POST is organizers' only, tests/plumbers/test_bulk_mail.py).
+    "admin:plumbers_mailtemplate_edit": lambda w: u(
+        "admin:plumbers_mailtemplate_edit",
+        conference_id=w.conference.pk,
+        key="registration.offered",
+    ),
+    "admin:plumbers_bulkmail_resend_failed": lambda w: u(
+        "admin:plumbers_bulkmail_resend_failed", pk=_bulk_mail(w).pk
+    ),
 }
+
+
+def _bulk_mail(world):
+    """A bulk send to the waitlisted of the world's edition, nothing sent yet."""
+    from plumbers.models import BulkMail
+
+    bulk, _ = BulkMail.objects.get_or_create(
+        token="matrix-bulk-mail",
+        defaults={
+            "conference": world.conference,
+            "segment": "registration.waitlisted",
+            "segment_label": "On the in-person waitlist",
+            "subject": "Matrix",
+            "body": "Hello {{ user }}",
+        },
+    )
+    return bulk
+
 
 # Admin pages the Organizers group is not given (plumbers/roles.py: django.contrib.sites is
 # site configuration for superusers): the model pages answer 403, the app page 404.
@@ -981,6 +1245,9 @@ ADMIN_NOT_FOR_ORGANIZERS: dict[str, object] = {
     "admin:sites_site_change": 403,
     # Not a refusal: organizers are sent on to the object's public address.
     "admin:view_on_site": Redirect("/news/scheduled-news/"),
+    # The world has no release, so its add page stands for the change page: releases are
+    # made only by "Publish" in the timetable editor, never added by hand.
+    "admin:schedule_release_change": 403,
 }
 
 

@@ -1,0 +1,91 @@
+"""The signed-in person's side of the CFP on the personal hub (/me/), the home page's
+one-line summary and the header ("My proposals", "Review")."""
+
+from django import template
+from django.db.models import Count, Q
+
+from cfp.models import Proposal, Review
+from cfp.permissions import is_committee_member
+from cfp.selectors import my_co_speaking, my_proposals, triage_tracks, visible_proposals
+from plumbers.permissions import is_organizer
+
+register = template.Library()
+State = Proposal.State
+
+# What happens next, in the speaker's words, per state.
+NEXT_STEP = {
+    State.SUBMITTED: "The track's committee reviews it after the deadline; you can edit it "
+    "until then. You will get an email with the decision.",
+    State.ACCEPTED: "Accepted: please confirm that you will give the talk. It then goes "
+    "into the program.",
+    State.CONFIRMED: "You confirmed: it will appear in the program.",
+    State.DECLINED: "You declined: it will not be in the program.",
+    State.REJECTED: "Not accepted this time; the email with the decision says why.",
+    State.WITHDRAWN: "Withdrawn: nothing more happens with it.",
+}
+
+
+@register.filter
+def next_step(proposal) -> str:
+    return NEXT_STEP.get(proposal.state, "")
+
+
+@register.simple_tag(takes_context=True)
+def reviews_proposals(context) -> bool:
+    """Whether the signed-in person sees the triage area (reviewer, chair, lead or
+    organizer); asked once per request."""
+    user = context["user"]
+    if not user.is_authenticated:
+        return False
+    cached = getattr(user, "_plumbers_reviews", None)
+    if cached is None:
+        cached = is_organizer(user) or is_committee_member(user)
+        user._plumbers_reviews = cached
+    return cached
+
+
+@register.simple_tag(takes_context=True)
+def my_cfp(context) -> dict:
+    """For the hub: the person's proposals of the current edition and those they co-speak."""
+    user, conference = context["user"], context.get("current_conference")
+    if conference is None or not user.is_authenticated:
+        return {"proposals": [], "co_speaking": []}
+    return {
+        "proposals": list(my_proposals(user=user).filter(track__conference=conference)),
+        "co_speaking": list(my_co_speaking(user=user).filter(track__conference=conference)),
+    }
+
+
+@register.simple_tag(takes_context=True)
+def my_reviews_due(context) -> list[dict]:
+    """For the hub: per track the person reviews, how many submitted proposals still wait
+    for their review (one query for the tracks, one for the counts)."""
+    user, conference = context["user"], context.get("current_conference")
+    if conference is None or not reviews_proposals(context):
+        return []
+    tracks = list(triage_tracks(user=user, conference=conference))
+    if not tracks:
+        return []
+    counts = dict(
+        visible_proposals(user=user, conference=conference)
+        .filter(state=State.SUBMITTED)
+        .exclude(pk__in=Review.objects.filter(reviewer=user).values("proposal"))
+        .values("track")
+        .annotate(n=Count("pk"))
+        .values_list("track", "n")
+    )
+    return [{"track": track, "waiting": counts.get(track.pk, 0)} for track in tracks]
+
+
+@register.simple_tag(takes_context=True)
+def my_proposal_counts(context) -> dict:
+    """For the home page's one line: how many proposals of the edition per state (one
+    query)."""
+    user, conference = context["user"], context.get("current_conference")
+    if conference is None or not user.is_authenticated:
+        return {}
+    return Proposal.objects.filter(submitter=user, track__conference=conference).aggregate(
+        total=Count("pk"),
+        submitted=Count("pk", filter=Q(state=State.SUBMITTED)),
+        accepted=Count("pk", filter=Q(state__in=[State.ACCEPTED, State.CONFIRMED])),
+    )
