@@ -271,6 +271,14 @@ def test_chair_issues_a_code_on_the_late_codes_page(client, closed_track, chair)
     assert code.code in html and "0 of 1" in html
 
 
+def test_triage_area_links_chairs_to_the_late_codes_page(client, closed_track, chair):
+    client.force_login(chair)
+
+    page = client.get("/cfp/review/").content.decode()
+
+    assert 'href="/cfp/review/late-codes/"' in page
+
+
 def test_late_codes_page_refuses_a_reviewer(client, closed_track):
     reviewer = UserFactory()
     closed_track.reviewers.add(reviewer)
