@@ -132,12 +132,13 @@ class TrackAdmin(DeletesThroughService, admin.ModelAdmin):
             "title": "Extend deadline",
             "tracks": tracks,
             "form": form,
-            "tz": tz,
             "opts": self.model._meta,
             "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
-            "media": self.media,
+            "media": self.media + form.media,
         }
-        return TemplateResponse(request, "cfp/admin/extend_deadline.html", context)
+        response = TemplateResponse(request, "cfp/admin/extend_deadline.html", context)
+        with timezone.override(tz):  # the boxes show and name the tracks' edition's zone
+            return response.render()
 
 
 def _decide(modeladmin, request, queryset, decision):

@@ -2,6 +2,8 @@ from django import forms
 from django.core.validators import validate_email
 
 from cfp.models import Proposal
+from plumbers.admin_labels import label_widget
+from plumbers.admin_site import ZonedSplitDateTime
 from plumbers.markdown import MARKDOWN_MAX_LENGTH, MarkdownFormField
 from plumbers.models import User
 
@@ -179,19 +181,21 @@ class BulkDecideForm(forms.Form):
 
 
 class ExtendDeadlineForm(forms.Form):
-    """The admin action's intermediate form. The new deadline is read in the edition's time
-    zone (the admin view activates it while validating)."""
+    """The admin action's intermediate form. The new deadline is typed in the admin's date and
+    time boxes (the one picker of every admin form) and read in the edition's time zone (the
+    admin action activates it while validating and rendering)."""
 
-    new_deadline = forms.DateTimeField(
-        label="New deadline",
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
-    )
+    new_deadline = forms.SplitDateTimeField(label="New deadline", widget=ZonedSplitDateTime)
     reason = forms.CharField(
         label="Reason (shown publicly)", widget=forms.Textarea(attrs={"rows": 3})
     )
     publish_announcement = forms.BooleanField(
         label="Publish a news announcement about the extension", required=False
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        label_widget(self.fields["new_deadline"].widget, "New deadline")
 
 
 class SubmitForm(ProposalForm):

@@ -5,8 +5,9 @@ The index shows the organizers' dashboard (plumbers/dashboard.py) of the current
 or of ``?edition=<slug>``; ``/admin/dashboard/<slug>/`` shows any edition's, and
 ``/admin/dashboard/<slug>/<chart>.csv`` downloads a chart's numbers. Organizers only.
 
-Every date and time in the admin is shown in the current edition's zone with its name
-(plumbers.timefmt), and every date-time picker says which zone the typed time is in.
+Every date and time in the admin is shown, and every typed one read, in the current edition's
+zone (``admin_zone``), named (plumbers.timefmt): admin views run with that zone active, and
+every date-time picker (one kind everywhere: date and time boxes) says which zone it is.
 
 A changelist applies whatever filter values the address carries; some cannot become SQL (a
 year of 99999, a NUL byte on PostgreSQL, an integer beyond 64 bits) and raised a 500 from
@@ -39,6 +40,7 @@ from plumbers.admin_labels import with_labelled_widgets
 from plumbers.dashboard import build_dashboard
 from plumbers.models import Conference
 from plumbers.permissions import is_organizer
+from plumbers.selectors import request_conference
 from plumbers.timefmt import format_time, zone_label
 
 logger = logging.getLogger(__name__)
@@ -68,22 +70,27 @@ def _whole_list(request) -> HttpResponseRedirect:
 
 # --------------------------------------------------------------------------- admin times
 #
-# Every date and time the admin shows (list columns, read-only fields) is written the one
-# way (plumbers.timefmt): in the current edition's zone, named ("12 September 2022, 09:00
-# (Dublin time, UTC+1)"), whichever model it belongs to. Django's admin formats them itself
-# in ``display_for_field``; the site replaces that one function for date-times. The zone is
-# looked up once per admin request, lazily (pages without a date-time do not ask).
+# One zone for the whole admin: the current edition's (``admin_zone``). Admin views run with
+# it active (``PlumbersAdminSite.admin_view``, rendering included), so Django's own form
+# fields read typed times in it and its widgets show stored ones in it; every date and time
+# the admin shows (list columns, read-only fields) is written the one way (plumbers.timefmt:
+# "12 September 2022, 09:00 (Dublin time, UTC+1)"), whichever model it belongs to. Django
+# formats those itself in ``display_for_field``; the site replaces that one function for
+# date-times. The zone is read once per admin request, with the edition the page shows anyway.
 
 _ADMIN_ZONE: contextvars.ContextVar = contextvars.ContextVar("plumbers_admin_zone", default=None)
 
 
-def admin_zone() -> str:
-    """The zone admin pages show times in: the current edition's (UTC when there is none)."""
+def admin_zone(request=None) -> str:
+    """The zone admin pages show and read times in: the current edition's (UTC when there is
+    none). Within an admin view it is the one read for the request, with the edition the
+    page's header shows (plumbers.selectors.request_conference: no query of its own)."""
     zone = _ADMIN_ZONE.get()
     if zone is None:
-        conference = Conference.objects.current()
+        conference = (
+            request_conference(request) if request is not None else Conference.objects.current()
+        )
         zone = conference.timezone if conference is not None else "UTC"
-        _ADMIN_ZONE.set(zone)
     return zone
 
 
@@ -106,16 +113,37 @@ admin_list.display_for_field = display_for_field
 admin_helpers.display_for_field = display_for_field
 
 
+def in_admin_zone(view):
+    """``view`` run, and its response rendered, with the admin zone active."""
+
+    @wraps(view)
+    def zoned(request, *args, **kwargs):
+        zone = admin_zone(request)
+        token = _ADMIN_ZONE.set(zone)
+        try:
+            with timezone.override(zone):
+                response = view(request, *args, **kwargs)
+                if callable(getattr(response, "render", None)) and not response.is_rendered:
+                    response.render()  # widgets and columns convert while the zone is active
+        finally:
+            _ADMIN_ZONE.reset(token)
+        return response
+
+    return zoned
+
+
 class ZonedSplitDateTime(admin_widgets.AdminSplitDateTime):
-    """The admin's date and time boxes (one picker, one format everywhere: YYYY-MM-DD and
-    24-hour HH:MM:SS), saying which zone the typed time is in."""
+    """The admin's date and time boxes (one picker, one format everywhere: the site's date
+    input format and 24-hour HH:MM:SS), read in the active zone and saying which it is:
+    "Dublin time, UTC+1" (the offset of the time shown, or of now when the boxes are empty)."""
 
     def render(self, name, value, attrs=None, renderer=None):
         zone = timezone.get_current_timezone()
+        moment = value if isinstance(value, dt.datetime) and timezone.is_aware(value) else None
         return format_html(
-            '{} <span class="help timezone-name">Time in {}</span>',
+            '{} <span class="help timezone-name">{}</span>',
             super().render(name, value, attrs, renderer),
-            zone_label(timezone.now(), zone),
+            zone_label(moment or timezone.now(), zone),
         )
 
 
@@ -194,11 +222,10 @@ class PlumbersAdminSite(admin.AdminSite):
         return response
 
     def admin_view(self, view, cacheable=False):
-        guarded = super().admin_view(view, cacheable)
+        guarded = super().admin_view(in_admin_zone(view), cacheable)
 
         @wraps(view)
         def refusing_unusable_filters(request, *args, **kwargs):
-            _ADMIN_ZONE.set(None)  # looked up again for this request (see admin_zone)
             try:
                 response = guarded(request, *args, **kwargs)
             except UNUSABLE_FILTER as exc:

@@ -55,11 +55,14 @@ def segment_choices() -> list[tuple[str, str]]:
 def parse_addresses(text: str) -> list[str]:
     """The addresses in a CSV (any column holding an @), lower-cased, in order, once each."""
     found: dict[str, None] = {}
-    for row in csv.reader(io.StringIO(text)):
-        for cell in row:
-            cell = cell.strip()
-            if "@" in cell:
-                found.setdefault(cell.lower(), None)
+    try:  # newline="": the csv module splits lines itself, a lone "\r" included
+        for row in csv.reader(io.StringIO(text, newline="")):
+            for cell in row:
+                cell = cell.strip()
+                if "@" in cell:
+                    found.setdefault(cell.lower(), None)
+    except csv.Error as exc:
+        raise ValidationError(f"The list of addresses could not be read as CSV: {exc}.") from exc
     return list(found)
 
 

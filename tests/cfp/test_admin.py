@@ -45,7 +45,8 @@ def test_extend_deadline_action_extends_in_conference_time_zone(client, organize
         client,
         track,
         apply="1",
-        new_deadline="2031-06-19T23:59",
+        new_deadline_0="2031-06-19",
+        new_deadline_1="23:59",
         reason="One more week.",
         publish_announcement="on",
     )
@@ -70,7 +71,8 @@ def test_extend_deadline_action_on_hard_track_shows_refusal(client, organizer, c
         client,
         track,
         apply="1",
-        new_deadline=(before + dt.timedelta(days=7)).strftime("%Y-%m-%dT%H:%M"),
+        new_deadline_0=(before + dt.timedelta(days=7)).astimezone(DUBLIN).strftime("%Y-%m-%d"),
+        new_deadline_1=before.astimezone(DUBLIN).strftime("%H:%M"),
         reason="Please?",
     )
 
@@ -85,7 +87,9 @@ def test_extend_deadline_action_on_hard_track_shows_refusal(client, organizer, c
 def test_extend_deadline_action_with_earlier_date_shows_refusal(client, organizer, conference):
     track = TrackFactory(conference=conference, deadline=dt.datetime(2031, 6, 12, tzinfo=DUBLIN))
     client.force_login(organizer)
-    response = _action(client, track, apply="1", new_deadline="2031-06-01T12:00", reason="x")
+    response = _action(
+        client, track, apply="1", new_deadline_0="2031-06-01", new_deadline_1="12:00", reason="x"
+    )
     assert "must be later than the current one" in response.content.decode()
     assert not DeadlineExtension.objects.exists()
 
@@ -93,7 +97,7 @@ def test_extend_deadline_action_with_earlier_date_shows_refusal(client, organize
 def test_extend_deadline_action_with_missing_fields_redisplays_form(client, organizer, conference):
     track = TrackFactory(conference=conference)
     client.force_login(organizer)
-    response = _action(client, track, apply="1", new_deadline="", reason="")
+    response = _action(client, track, apply="1", new_deadline_0="", new_deadline_1="", reason="")
     html = response.content.decode()
     assert "This field is required." in html
     assert "<h1>Extend deadline</h1>" in html

@@ -14,13 +14,15 @@ pytestmark = pytest.mark.e2e
 DUBLIN = zoneinfo.ZoneInfo("Europe/Dublin")
 
 
-def _run_extend_action(page, track_name, new_deadline, reason):
+def _run_extend_action(page, track_name, new_date, new_time, reason):
     page.goto("/admin/cfp/track/")
     page.get_by_role("row", name=track_name).get_by_role("checkbox").check()
     page.get_by_role("combobox", name="Action").select_option(label="Extend deadline")
     page.get_by_role("button", name="Go").click()
     page.get_by_role("heading", name="Extend deadline").wait_for()
-    page.get_by_label("New deadline").fill(new_deadline)
+    assert page.get_by_text("Dublin time, UTC+1", exact=True).is_visible()  # the boxes' zone
+    page.get_by_label("New deadline: date").fill(new_date)
+    page.get_by_label("New deadline: time").fill(new_time)
     page.get_by_label("Reason (shown publicly)").fill(reason)
     page.get_by_label("Publish a news announcement about the extension").check()
     page.get_by_role("button", name="Extend deadline").click()
@@ -36,7 +38,7 @@ def test_organizer_extends_deadline_and_public_page_strikes_old_one(page, confer
     )
     log_in(page, organizer.email)
 
-    _run_extend_action(page, "Refereed presentations", "2099-06-19T23:59", "One more week.")
+    _run_extend_action(page, "Refereed presentations", "2099-06-19", "23:59", "One more week.")
 
     assert page.get_by_text("The deadline of Refereed presentations was extended.").is_visible()
     page.goto("/cfp/")
@@ -58,7 +60,7 @@ def test_extend_action_on_hard_track_shows_refusal(page, conference, organizer):
     )
     log_in(page, organizer.email)
 
-    _run_extend_action(page, "Refereed presentations 2023", "2099-07-23T23:59", "Please?")
+    _run_extend_action(page, "Refereed presentations 2023", "2099-07-23", "23:59", "Please?")
 
     assert page.get_by_text(
         "The deadline of Refereed presentations 2023 is hard and cannot be extended."

@@ -114,6 +114,18 @@ def test_bulk_mail_segment_of_sponsor_contacts_skips_hidden_sponsors(edition):
     ]
 
 
+def test_bulk_mail_csv_with_lone_carriage_returns_is_read():
+    assert bulk_mail.parse_addresses("a@example.org\rB@example.org") == [
+        "a@example.org",
+        "b@example.org",
+    ]
+
+
+def test_bulk_mail_csv_that_is_not_csv_is_refused_with_a_reason():
+    with pytest.raises(ValidationError, match="could not be read as CSV"):
+        bulk_mail.parse_addresses("a@example.org," + "x" * 200_000)  # over csv's field limit
+
+
 def test_bulk_mail_csv_of_unknown_addresses_is_refused(edition):
     conference, confirmed, *_ = edition
     text = f"name,email\nA,{confirmed[0].email.upper()}\nB,nobody@example.net\n"

@@ -348,7 +348,8 @@ def test_admin_shows_times_in_the_edition_zone_with_its_name(organizer_client, c
 
     assert "12 June 2031, 23:59 (Dublin time, UTC+1)" in listing
     assert "12 June 2031, 23:59 (Dublin time, UTC+1)" in change  # the read-only deadline
-    assert "Time in UTC" in change  # the picker says which zone is typed
+    assert "Time in UTC" not in change  # the pickers say the edition's zone instead
+    assert 'class="help timezone-name">Dublin time, UTC' in change
 
 
 def test_track_page_has_an_extend_deadline_button_leading_to_the_action(

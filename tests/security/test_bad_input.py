@@ -34,7 +34,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils.html import escape
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from cfp.models import Conflict, Proposal, Review
@@ -1727,6 +1727,10 @@ def test_mail_template_editor_hostile_text_refused_with_line_or_stored(
     body=hostile_text(),
     action=st.sampled_from(["_preview", "_send"]),
     token=hostile_text(),
+)
+# Found once on PostgreSQL: a lone carriage return in the CSV of addresses was a 500.
+@example(
+    segment="plumbers.csv", addresses="0\r0", subject="x", body="x", action="_preview", token=""
 )
 def test_bulk_mail_compose_hostile_values_refused_or_queued_once(
     db, client, organizer, site, segment, addresses, subject, body, action, token
