@@ -16,7 +16,8 @@ WHERE_TO_LOOK = [
     ("/register/", "registration: in person sold out, the waitlist, virtual places"),
     ("/cfp/", "call for proposals: the refereed deadline, extended by a week"),
     ("/cfp/review/", "reviewers' triage (reviewer, organizer)"),
-    ("/admin/", "organizers: offers from the waitlist, deadlines, passes"),
+    ("/schedule/", "the program: release 1.0, its changelog and the exports"),
+    ("/admin/", "organizers: dashboard, waitlist and offers, timetable editor, mail"),
 ]
 
 
