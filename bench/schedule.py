@@ -140,19 +140,7 @@ def build_program(env: dict) -> str:
     release = Release.objects.create(conference=conference, number=1, version="1.0")
     items = Item.objects.filter(conference=conference).select_related("proposal", "microconference")
     PublishedSlot.objects.bulk_create(
-        [
-            PublishedSlot(
-                release=release,
-                item=item,
-                guid=item.guid,
-                room=item.room,
-                starts_at=item.starts_at,
-                ends_at=item.ends_at,
-                title=item.display_title,
-                kind=item.kind,
-            )
-            for item in items
-        ],
+        [PublishedSlot.of(item, release) for item in items],
         batch_size=500,
     )
     summary = (

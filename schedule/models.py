@@ -282,6 +282,21 @@ class PublishedSlot(models.Model):
     def __str__(self):
         return f"{self.title} ({self.starts_at:%Y-%m-%d %H:%M})"
 
+    @classmethod
+    def of(cls, item: Item, release: Release | None = None) -> "PublishedSlot":
+        """The slot ``release`` publishes for a placed ``item`` (unsaved): the one place
+        that says what a release snapshots, for publishing and for the draft's preview."""
+        return cls(
+            release=release,
+            item=item,
+            guid=item.guid,
+            room=item.room,
+            starts_at=item.starts_at,
+            ends_at=item.ends_at,
+            title=item.display_title,
+            kind=item.kind,
+        )
+
 
 # --- attendees' side
 

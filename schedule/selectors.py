@@ -124,18 +124,7 @@ def draft_slots(conference: Conference) -> list[PublishedSlot]:
         .select_related("room", "proposal", "microconference")
         .order_by("starts_at", "room__order")
     )
-    return [
-        PublishedSlot(
-            item=item,
-            guid=item.guid,
-            room=item.room,
-            starts_at=item.starts_at,
-            ends_at=item.ends_at,
-            title=item.display_title,
-            kind=item.kind,
-        )
-        for item in items
-    ]
+    return [PublishedSlot.of(item) for item in items]
 
 
 def draft_changes(conference: Conference) -> list[Change]:

@@ -457,19 +457,7 @@ def release_publish(
             published_by=_actor(actor),
             comment=(comment or "").strip(),
         )
-        PublishedSlot.objects.bulk_create(
-            PublishedSlot(
-                release=release,
-                item=item,
-                guid=item.guid,
-                room=item.room,
-                starts_at=item.starts_at,
-                ends_at=item.ends_at,
-                title=item.display_title,
-                kind=item.kind,
-            )
-            for item in items
-        )
+        PublishedSlot.objects.bulk_create(PublishedSlot.of(item, release) for item in items)
         changes = selectors.changelog(release)
         unconfirmed = selectors.unconfirmed_items(items)
         audit_record(

@@ -64,19 +64,7 @@ def publish(conference, *, comment="", when=None) -> Release:
     items = Item.objects.filter(conference=conference, room__isnull=False).select_related(
         "proposal", "microconference"
     )
-    PublishedSlot.objects.bulk_create(
-        PublishedSlot(
-            release=release,
-            item=item,
-            guid=item.guid,
-            room=item.room,
-            starts_at=item.starts_at,
-            ends_at=item.ends_at,
-            title=item.display_title,
-            kind=item.kind,
-        )
-        for item in items
-    )
+    PublishedSlot.objects.bulk_create(PublishedSlot.of(item, release) for item in items)
     return release
 
 
