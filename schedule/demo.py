@@ -12,7 +12,7 @@ published: the admin editor's changelog preview shows it as "moved".
 
 import datetime as dt
 
-from cfp.models import Proposal
+from cfp.models import ACCEPTED_STATES, Proposal
 from microconferences.models import Microconference
 from schedule import selectors, services
 from schedule.models import Item, Release, Room
@@ -129,7 +129,7 @@ def load(ctx) -> None:
     talks = (
         Proposal.objects.filter(
             track__conference=conference,
-            state__in=selectors.SCHEDULABLE_PROPOSAL_STATES,
+            state__in=sorted(ACCEPTED_STATES),
         )
         .exclude(track__kind__in=selectors.NOT_TALK_TRACKS)
         .order_by("title")

@@ -15,12 +15,11 @@ from dataclasses import dataclass, field
 
 from django.db.models import Prefetch
 
-from cfp.models import Proposal
+from cfp.models import ACCEPTED_STATES, Proposal
 from microconferences.models import Microconference
 from plumbers.models import Conference
 from schedule.models import Item, PublishedSlot, Release, Room
 
-SCHEDULABLE_PROPOSAL_STATES = (Proposal.State.ACCEPTED, Proposal.State.CONFIRMED)
 # Proposals of these tracks are not talks of their own: microconference proposals become the
 # microconference, topics are discussed inside its block.
 NOT_TALK_TRACKS = ("mc_proposals", "microconference")
@@ -241,7 +240,7 @@ def candidates(conference: Conference) -> list[Candidate]:
     proposals = (
         Proposal.objects.filter(
             track__conference=conference,
-            state__in=SCHEDULABLE_PROPOSAL_STATES,
+            state__in=sorted(ACCEPTED_STATES),
             schedule_item__isnull=True,
         )
         .exclude(track__kind__in=NOT_TALK_TRACKS)
@@ -291,7 +290,7 @@ def unschedulable_items(items: list[Item]) -> list[Item]:
     return [
         item
         for item in items
-        if (item.proposal_id and item.proposal.state not in SCHEDULABLE_PROPOSAL_STATES)
+        if (item.proposal_id and not item.proposal.is_accepted)
         or (
             item.microconference_id
             and item.microconference.status != Microconference.Status.ACCEPTED

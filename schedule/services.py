@@ -119,7 +119,7 @@ def room_delete(*, room: Room, actor: User | None) -> None:
 def _check_proposal(proposal: Proposal, conference: Conference) -> None:
     if proposal.track.conference_id != conference.pk:
         raise ScheduleError(f"“{proposal.title}” belongs to another edition.")
-    if proposal.state not in selectors.SCHEDULABLE_PROPOSAL_STATES:
+    if not proposal.is_accepted:
         raise ScheduleError(
             f"“{proposal.title}” is {proposal.get_state_display().lower()}: only accepted or "
             "confirmed talks go on the program."

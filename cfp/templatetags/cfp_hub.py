@@ -4,7 +4,7 @@ one-line summary and the header ("My proposals", "Review")."""
 from django import template
 from django.db.models import Count, Q
 
-from cfp.models import Proposal, Review
+from cfp.models import ACCEPTED_STATES, Proposal, Review
 from cfp.permissions import is_committee_member
 from cfp.selectors import my_co_speaking, my_proposals, triage_tracks, visible_proposals
 from plumbers.permissions import is_organizer
@@ -87,5 +87,5 @@ def my_proposal_counts(context) -> dict:
     return Proposal.objects.filter(submitter=user, track__conference=conference).aggregate(
         total=Count("pk"),
         submitted=Count("pk", filter=Q(state=State.SUBMITTED)),
-        accepted=Count("pk", filter=Q(state__in=[State.ACCEPTED, State.CONFIRMED])),
+        accepted=Count("pk", filter=Q(state__in=sorted(ACCEPTED_STATES))),
     )
