@@ -24,8 +24,13 @@ def _proposal_mail(label, template, **more):
 
 
 def _accepted_speakers(conference):
-    return Q(cfp_proposals__track__conference=conference, cfp_proposals__state="accepted") | Q(
-        cfp_co_speaking__track__conference=conference, cfp_co_speaking__state="accepted"
+    """Speakers and co-speakers of accepted talks, confirmed ones included (the CFP's one
+    rule, ACCEPTED_STATES); declined talks are not the conference's any more."""
+    from cfp.models import ACCEPTED_STATES
+
+    states = sorted(ACCEPTED_STATES)
+    return Q(cfp_proposals__track__conference=conference, cfp_proposals__state__in=states) | Q(
+        cfp_co_speaking__track__conference=conference, cfp_co_speaking__state__in=states
     )
 
 

@@ -17,6 +17,7 @@ from microconferences.models import Microconference
 from plumbers import bulk_mail
 from plumbers.models import AuditLog, BulkMail, BulkMailRecipient, SentMail
 from registration.models import Registration
+from tests.cfp.factories import ProposalFactory, TrackFactory
 from tests.factories import ConferenceFactory, UserFactory
 from tests.registration.factories import (
     AttendanceKindFactory,
@@ -98,6 +99,21 @@ def test_bulk_mail_segment_of_mc_leads(edition):
     assert list(
         bulk_mail.segment_users(conference=conference, segment="microconferences.leads")
     ) == [confirmed[0]]
+
+
+def test_bulk_mail_segment_of_accepted_speakers_keeps_confirmed_and_drops_declined(edition):
+    conference, confirmed, waiting, _ = edition
+    track = TrackFactory(conference=conference)
+    decided = {"decided_at": timezone.now()}
+    ProposalFactory(track=track, submitter=confirmed[0], state="accepted", **decided)
+    ProposalFactory(track=track, submitter=confirmed[1], state="confirmed", **decided)
+    ProposalFactory(track=track, submitter=waiting[0], state="declined", **decided)
+    ProposalFactory(track=track, submitter=waiting[1], state="submitted")
+
+    assert set(bulk_mail.segment_users(conference=conference, segment="cfp.accepted_speakers")) == {
+        confirmed[0],
+        confirmed[1],
+    }
 
 
 def test_bulk_mail_segment_of_sponsor_contacts_skips_hidden_sponsors(edition):
