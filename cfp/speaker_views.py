@@ -10,8 +10,6 @@ Access (tested in tests/security/test_permission_matrix.py):
   the edition); other logged-in people 403.
 """
 
-import zoneinfo
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
@@ -118,7 +116,7 @@ def late_codes_page(request):
     tracks = [track for track in tracks if track.pk in allowed]
     if not tracks:
         raise PermissionDenied("Late-submission codes are issued by the tracks' chairs.")
-    tz = zoneinfo.ZoneInfo(conference.timezone)
+    tz = conference.tzinfo
     with timezone.override(tz):
         form = LateCodeIssueForm(request.POST if request.method == "POST" else None, tracks=tracks)
         valid = request.method == "POST" and form.is_valid()

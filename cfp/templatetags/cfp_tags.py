@@ -2,7 +2,6 @@
 dates; a microconference page's "Submit a topic" link."""
 
 import datetime as dt
-import zoneinfo
 
 from django import template
 from django.utils import timezone
@@ -16,7 +15,7 @@ register = template.Library()
 
 def deadline_parts(value: dt.datetime, tzname: str, show_aoe: bool = False) -> dict:
     """The same moment in the conference's zone, in UTC and (if asked) Anywhere on Earth."""
-    local = timezone.localtime(value, zoneinfo.ZoneInfo(str(tzname)))
+    local = timezone.localtime(value, timefmt.as_zone(tzname))
     utc = timezone.localtime(value, dt.UTC)
     parts = {
         "iso": timefmt.iso_utc(value),

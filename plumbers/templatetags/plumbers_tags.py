@@ -12,11 +12,9 @@ register = template.Library()
 @register.filter
 def in_tz(value, tzname):
     """A datetime shown in a given IANA zone (the conference's), whatever the server's zone."""
-    import zoneinfo
-
     if value is None:
         return ""
-    return timezone.localtime(value, zoneinfo.ZoneInfo(str(tzname)))
+    return timezone.localtime(value, timefmt.as_zone(tzname))
 
 
 @register.simple_tag
