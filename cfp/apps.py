@@ -1,5 +1,5 @@
 from django.apps import AppConfig
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Q
 
 from plumbers.mail_kinds import MailKind, MailSegment, Placeholder
 
@@ -35,33 +35,15 @@ def _accepted_speakers(conference):
 
 
 def _reviewers_with_reviews_due(conference):
-    """Reviewers of the edition's tracks with a submitted proposal there they have not
-    reviewed (their own proposals and declared conflicts aside)."""
-    from django.apps import apps
+    """Reviewers who owe a review in the edition (cfp.selectors.review_pairs: their own,
+    co-spoken and conflicted proposals aside; in "assigned only" tracks, their assignments)."""
+    from cfp.selectors import review_pairs
 
-    proposal = apps.get_model("cfp", "Proposal")
-    review = apps.get_model("cfp", "Review")
-    conflict = apps.get_model("cfp", "Conflict")
-    due = (
-        proposal.objects.filter(
-            track__conference=conference,
-            track__reviewers=OuterRef("pk"),
-            state="submitted",
-        )
-        .exclude(submitter=OuterRef("pk"))
-        .exclude(co_speakers=OuterRef("pk"))
-        .exclude(
-            Exists(
-                review.objects.filter(proposal=OuterRef("pk"), reviewer=OuterRef(OuterRef("pk")))
-            )
-        )
-        .exclude(
-            Exists(
-                conflict.objects.filter(proposal=OuterRef("pk"), reviewer=OuterRef(OuterRef("pk")))
-            )
+    return Q(
+        pk__in=sorted(
+            {pair["user_id"] for pair in review_pairs(conference=conference) if pair["due"]}
         )
     )
-    return Q(Exists(due))
 
 
 class CfpConfig(AppConfig):

@@ -1,5 +1,7 @@
 """Reads of the CFP that several places share (pages, the home page, the registration app)."""
 
+from collections import defaultdict
+
 from django.db.models import (
     Avg,
     Case,
@@ -318,3 +320,64 @@ def speaker_comments(*, proposal: Proposal) -> list[str]:
         .order_by("created_at", "pk")
         .values_list("speaker_comment", flat=True)
     )
+
+
+def review_pairs(*, conference: Conference) -> list[dict]:
+    """One row per (track, reviewer) of the edition with ``done`` and ``due``: the one rule
+    of reviews due (the dashboard counts them, bulk mail's "reviewers with reviews due"
+    segment selects by them). A reviewer owes a review of each submitted proposal of the
+    track except their own, co-spoken or conflicted ones; in an "assigned only" track, of
+    those assigned to them.
+
+    Six flat queries (the pairs, the edition's proposals, and the reviewers' co-speaking,
+    conflicts, reviews and assignments), counted here: correlated subqueries per pair took
+    over a second at 2,000 proposals and 70 pairs; this takes a few milliseconds."""
+    pairs = list(
+        Track.reviewers.through.objects.filter(track__conference=conference)
+        .values("track_id", "track__assigned_only", "user_id", "user__display_name", "user__email")
+        .order_by("user__display_name", "user__email", "track_id")
+    )
+    reviewer_ids = {pair["user_id"] for pair in pairs}
+    proposals = (
+        Proposal.objects.filter(track__conference=conference)
+        .exclude(state=Proposal.State.WITHDRAWN)
+        .values_list("id", "track_id", "state", "submitter_id")
+    )
+    by_track: dict[int, list[tuple[int, str, int]]] = defaultdict(list)
+    for pk, track_id, state, submitter_id in proposals:
+        by_track[track_id].append((pk, state, submitter_id))
+    in_edition = Q(proposal__track__conference=conference)
+    involved = set(
+        Proposal.co_speakers.through.objects.filter(
+            Q(proposal__track__conference=conference), user_id__in=reviewer_ids
+        ).values_list("proposal_id", "user_id")
+    )
+    involved |= set(
+        Conflict.objects.filter(in_edition, reviewer_id__in=reviewer_ids).values_list(
+            "proposal_id", "reviewer_id"
+        )
+    )
+    reviewed = set(
+        Review.objects.filter(in_edition, reviewer_id__in=reviewer_ids).values_list(
+            "proposal_id", "reviewer_id"
+        )
+    )
+    assigned = set(
+        ReviewAssignment.objects.filter(in_edition, reviewer_id__in=reviewer_ids).values_list(
+            "proposal_id", "reviewer_id"
+        )
+    )
+    for pair in pairs:
+        user_id, done, due = pair["user_id"], 0, 0
+        only_assigned = pair.pop("track__assigned_only")
+        for pk, state, submitter_id in by_track.get(pair["track_id"], ()):
+            if submitter_id == user_id or (pk, user_id) in involved:
+                continue
+            if only_assigned and (pk, user_id) not in assigned and (pk, user_id) not in reviewed:
+                continue  # an "assigned only" track asks for the assigned proposals
+            if (pk, user_id) in reviewed:
+                done += 1
+            elif state == Proposal.State.SUBMITTED:
+                due += 1
+        pair["done"], pair["due"] = done, due
+    return pairs

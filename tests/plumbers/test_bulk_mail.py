@@ -17,7 +17,7 @@ from microconferences.models import Microconference
 from plumbers import bulk_mail
 from plumbers.models import AuditLog, BulkMail, BulkMailRecipient, SentMail
 from registration.models import Registration
-from tests.cfp.factories import ProposalFactory, TrackFactory
+from tests.cfp.factories import ProposalFactory, ReviewFactory, TrackFactory
 from tests.factories import ConferenceFactory, UserFactory
 from tests.registration.factories import (
     AttendanceKindFactory,
@@ -114,6 +114,23 @@ def test_bulk_mail_segment_of_accepted_speakers_keeps_confirmed_and_drops_declin
         confirmed[0],
         confirmed[1],
     }
+
+
+def test_bulk_mail_segment_of_reviewers_due_follows_the_dashboards_rule(edition):
+    conference, confirmed, waiting, _ = edition
+    owes, done, unassigned = confirmed[0], confirmed[1], waiting[0]
+    open_track = TrackFactory(conference=conference, reviewers=[owes, done])
+    ProposalFactory(track=open_track)
+    reviewed = ProposalFactory(track=open_track, submitter=owes)  # their own: never due
+    ReviewFactory(proposal=reviewed, reviewer=done)
+    for proposal in open_track.proposals.exclude(pk=reviewed.pk):
+        ReviewFactory(proposal=proposal, reviewer=done)
+    assigned_only = TrackFactory(conference=conference, assigned_only=True, reviewers=[unassigned])
+    ProposalFactory(track=assigned_only)  # assigned to nobody: nobody owes it
+
+    assert list(bulk_mail.segment_users(conference=conference, segment="cfp.reviewers_due")) == [
+        owes
+    ]
 
 
 def test_bulk_mail_segment_of_sponsor_contacts_skips_hidden_sponsors(edition):
