@@ -3,6 +3,7 @@ be used from the keyboard (the first Tab reaches the skip link, which moves to t
 
 import pytest
 from django.core.management import call_command
+from playwright.sync_api import expect
 
 from tests.conftest import log_in
 
@@ -65,7 +66,7 @@ def test_keyboard_skip_link_leads_to_the_main_content(page, demo):
     page.keyboard.press("Tab")
     focused = page.evaluate("() => document.activeElement.textContent.trim()")
     assert focused == "Skip to main content"
-    assert page.get_by_role("link", name="Skip to main content").is_visible()
+    expect(page.get_by_role("link", name="Skip to main content")).to_be_visible()
     page.keyboard.press("Enter")
     assert page.evaluate("() => document.activeElement.id") == "main"
     # The next Tab lands inside the content, not back in the navigation.
@@ -81,4 +82,4 @@ def test_keyboard_alone_registers_for_a_virtual_place(page, demo):
     virtual.get_by_role("button", name="Register").focus()
     with page.expect_navigation():
         page.keyboard.press("Enter")
-    assert page.get_by_text("Virtual: your registration is confirmed.").is_visible()
+    expect(page.get_by_text("Virtual: your registration is confirmed.")).to_be_visible()

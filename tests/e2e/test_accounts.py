@@ -4,6 +4,7 @@ import re
 
 import pytest
 from django.core import mail
+from playwright.sync_api import expect
 
 pytestmark = pytest.mark.e2e
 
@@ -28,15 +29,15 @@ def test_signup_verify_login_logout_in_browser(page, conference):
     page.goto("/accounts/" + path)
     page.get_by_role("button", name="Confirm").click()
     # Confirming logs the person in; their display name is shown, never their email.
-    assert page.locator(".account-nav").get_by_text("Ada Lovelace").is_visible()
+    expect(page.locator(".account-nav").get_by_text("Ada Lovelace")).to_be_visible()
 
     page.get_by_role("button", name="Log out").click()
-    assert page.get_by_role("link", name="Log in").is_visible()
+    expect(page.get_by_role("link", name="Log in")).to_be_visible()
 
     page.get_by_role("link", name="Log in").click()
     page.get_by_label("Email").fill("ada@example.org")
     page.get_by_label("Password").fill("a-long-unusual-passphrase")
     page.get_by_role("button", name="Sign In").click()
-    assert page.locator(".account-nav").get_by_text("Ada Lovelace").is_visible()
+    expect(page.locator(".account-nav").get_by_text("Ada Lovelace")).to_be_visible()
     page.get_by_role("button", name="Log out").click()
-    assert page.get_by_role("link", name="Sign up").is_visible()
+    expect(page.get_by_role("link", name="Sign up")).to_be_visible()

@@ -5,6 +5,7 @@ import datetime as dt
 import zoneinfo
 
 import pytest
+from playwright.sync_api import expect
 
 from cfp.models import DeadlineExtension, Track
 from tests.cfp.factories import TrackFactory
@@ -20,7 +21,7 @@ def _run_extend_action(page, track_name, new_date, new_time, reason):
     page.get_by_role("combobox", name="Action").select_option(label="Extend deadline")
     page.get_by_role("button", name="Go").click()
     page.get_by_role("heading", name="Extend deadline").wait_for()
-    assert page.get_by_text("Dublin time, UTC+1", exact=True).is_visible()  # the boxes' zone
+    expect(page.get_by_text("Dublin time, UTC+1", exact=True)).to_be_visible()  # the boxes' zone
     page.get_by_label("New deadline: date").fill(new_date)
     page.get_by_label("New deadline: time").fill(new_time)
     page.get_by_label("Reason (shown publicly)").fill(reason)
@@ -40,7 +41,7 @@ def test_organizer_extends_deadline_and_public_page_strikes_old_one(page, confer
 
     _run_extend_action(page, "Refereed presentations", "2099-06-19", "23:59", "One more week.")
 
-    assert page.get_by_text("The deadline of Refereed presentations was extended.").is_visible()
+    expect(page.get_by_text("The deadline of Refereed presentations was extended.")).to_be_visible()
     page.goto("/cfp/")
     card = page.locator("#track-" + Track.objects.get().slug)
     struck = card.locator("del")
@@ -62,8 +63,10 @@ def test_extend_action_on_hard_track_shows_refusal(page, conference, organizer):
 
     _run_extend_action(page, "Refereed presentations 2023", "2099-07-23", "23:59", "Please?")
 
-    assert page.get_by_text(
-        "The deadline of Refereed presentations 2023 is hard and cannot be extended."
-    ).is_visible()
+    expect(
+        page.get_by_text(
+            "The deadline of Refereed presentations 2023 is hard and cannot be extended."
+        )
+    ).to_be_visible()
     assert Track.objects.get().deadline == deadline
     assert not DeadlineExtension.objects.exists()

@@ -1,6 +1,7 @@
 """A reviewer filters the triage list, scores a proposal and cannot open their own."""
 
 import pytest
+from playwright.sync_api import expect
 
 from cfp.models import Review
 from tests.cfp.factories import ProposalFactory, ReviewFactory, TrackFactory
@@ -21,14 +22,14 @@ def test_reviewer_filters_scores_and_cannot_open_own_proposal(page, conference):
     log_in(page, reviewer.email)
 
     page.goto("/cfp/review/")
-    assert page.get_by_role("link", name="Faster futexes").is_visible()
-    assert page.get_by_role("link", name="Linker scripts considered harmful").is_visible()
+    expect(page.get_by_role("link", name="Faster futexes")).to_be_visible()
+    expect(page.get_by_role("link", name="Linker scripts considered harmful")).to_be_visible()
     assert page.get_by_text("My own talk").count() == 0
 
     page.get_by_label("Track").select_option(label="Refereed")
     page.get_by_label("Not reviewed by me").check()
     page.get_by_role("button", name="Apply filters").click()
-    assert page.get_by_role("link", name="Faster futexes").is_visible()
+    expect(page.get_by_role("link", name="Faster futexes")).to_be_visible()
     assert page.get_by_role("link", name="Linker scripts considered harmful").count() == 0
 
     page.get_by_role("link", name="Next unreviewed").click()
@@ -39,13 +40,13 @@ def test_reviewer_filters_scores_and_cannot_open_own_proposal(page, conference):
     page.get_by_label("Comment for the committee").fill("Clear and useful.")
     page.get_by_role("button", name="Submit my review").click()
 
-    assert page.get_by_text("Your review was saved.").is_visible()
-    assert page.get_by_text("Needs numbers.").is_visible()
+    expect(page.get_by_text("Your review was saved.")).to_be_visible()
+    expect(page.get_by_text("Needs numbers.")).to_be_visible()
     review = Review.objects.get(reviewer=reviewer)
     assert (review.score, review.confidence, review.comment) == (2, 3, "Clear and useful.")
 
     page.goto(f"/cfp/review/?unreviewed=1&track={track.pk}")
-    assert page.get_by_text("No proposals match.").is_visible()
+    expect(page.get_by_text("No proposals match.")).to_be_visible()
 
     response = page.goto(f"/cfp/review/{own.pk}/")
     assert response.status == 404

@@ -5,6 +5,7 @@ import datetime as dt
 
 import pytest
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from cfp.models import Proposal, Review, ReviewAssignment
 from tests.cfp.factories import ProposalFactory, ReviewFactory, TrackFactory
@@ -37,19 +38,19 @@ def test_anonymised_reviewer_goes_list_next_review_without_seeing_a_speaker(page
 
     log_in(page, reviewer.email)
     page.goto("/cfp/review/")
-    assert page.get_by_role("link", name="Pipes all the way").is_visible()
-    assert page.get_by_text("hidden (anonymised review)").first.is_visible()
+    expect(page.get_by_role("link", name="Pipes all the way")).to_be_visible()
+    expect(page.get_by_text("hidden (anonymised review)").first).to_be_visible()
     assert_anonymous()
 
     page.get_by_role("link", name="Next unreviewed").click()
     page.get_by_role("heading", name="Pipes all the way").wait_for()
-    assert page.get_by_text("speakers hidden (anonymised review)").is_visible()
+    expect(page.get_by_text("speakers hidden (anonymised review)")).to_be_visible()
     assert_anonymous()
     page.get_by_label("Score").select_option(label="+1 — accept")
     page.get_by_label("Confidence").select_option(label="2 — knowledgeable")
     page.get_by_label("Comment for the committee").fill("Good scope.")
     page.get_by_role("button", name="Submit my review").click()
-    assert page.get_by_text("Your review was saved.").is_visible()
+    expect(page.get_by_text("Your review was saved.")).to_be_visible()
     assert_anonymous()
 
     page.get_by_role("link", name="Back to the review list").click()
@@ -71,7 +72,7 @@ def test_review_posted_after_the_phase_ends_is_refused_with_the_text_kept(page, 
     proposal = ProposalFactory(track=track, title="Late thoughts")
     log_in(page, reviewer.email)
     page.goto(f"/cfp/review/{proposal.pk}/")
-    assert page.get_by_text("Review phase, ends").is_visible()
+    expect(page.get_by_text("Review phase, ends")).to_be_visible()
     page.get_by_label("Score").select_option(label="+2 — strong accept")
     page.get_by_label("Comment for the committee").fill("Typed just too late, keep me.")
 
@@ -80,7 +81,7 @@ def test_review_posted_after_the_phase_ends_is_refused_with_the_text_kept(page, 
     track.save()
     page.get_by_role("button", name="Submit my review").click()
 
-    assert page.get_by_text("ended on").first.is_visible()
+    expect(page.get_by_text("ended on").first).to_be_visible()
     assert page.get_by_label("Comment for the committee").input_value() == (
         "Typed just too late, keep me."
     )
@@ -99,7 +100,7 @@ def test_chair_auto_assigns_three_per_proposal_and_reviewers_see_their_count(pag
     page.get_by_role("link", name="Assign reviewers for Kernel").click()
     page.get_by_label("Reviewers per proposal (K)").fill("3")
     page.get_by_role("button", name="Assign automatically").click()
-    assert page.get_by_text("18 new assignments; the reviewers were mailed.").is_visible()
+    expect(page.get_by_text("18 new assignments; the reviewers were mailed.")).to_be_visible()
     log_out(page)
 
     own = Proposal.objects.get(title="Reviewer zero's own")
@@ -110,7 +111,7 @@ def test_chair_auto_assigns_three_per_proposal_and_reviewers_see_their_count(pag
         count = ReviewAssignment.objects.filter(reviewer=reviewer).count()
         log_in(page, reviewer.email)
         page.goto("/cfp/review/")
-        assert page.get_by_text(f"Kernel: assigned to you, {count}; {count} left").is_visible()
+        expect(page.get_by_text(f"Kernel: assigned to you, {count}; {count} left")).to_be_visible()
         log_out(page)
 
 
@@ -133,14 +134,14 @@ def test_chair_bulk_accepts_the_top_of_the_ranked_table(page, conference):
     page.goto("/cfp/review/")
     page.get_by_role("link", name="Ranked table of Refereed").click()
     page.get_by_role("heading", name="Ranked table: Refereed").wait_for()
-    assert page.get_by_text("Accept line: the top 2 above").is_visible()
+    expect(page.get_by_text("Accept line: the top 2 above")).to_be_visible()
     assert page.get_by_label("Select “Gold”").is_checked()
     assert page.get_by_label("Select “Silver”").is_checked()
     assert not page.get_by_label("Select “Bronze”").is_checked()
     page.get_by_label("Decision for the selected proposals").select_option(label="Accept")
     page.get_by_role("button", name="Decide selected").click()
 
-    assert page.get_by_text("2 proposals accepted; the speakers were mailed.").is_visible()
+    expect(page.get_by_text("2 proposals accepted; the speakers were mailed.")).to_be_visible()
     assert set(Proposal.objects.filter(state="accepted").values_list("title", flat=True)) == {
         "Gold",
         "Silver",

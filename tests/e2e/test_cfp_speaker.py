@@ -5,6 +5,7 @@ import datetime as dt
 
 import pytest
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from cfp.models import Proposal, Track
 from tests.cfp.factories import TrackFactory
@@ -33,7 +34,7 @@ def test_speaker_submits_edits_and_withdraws(page, track):
     page.get_by_role("button", name="Submit proposal").click()
 
     page.get_by_role("heading", name="My proposals").wait_for()
-    assert page.get_by_text("“Pipes all the way down” was submitted.").is_visible()
+    expect(page.get_by_text("“Pipes all the way down” was submitted.")).to_be_visible()
     row = page.get_by_role("row", name="Pipes all the way down")
     assert "Submitted" in row.inner_text()
     # Invited, not attached: the co-speaker has not said yes yet.
@@ -42,11 +43,11 @@ def test_speaker_submits_edits_and_withdraws(page, track):
     page.get_by_role("link", name="Edit “Pipes all the way down”").click()
     page.get_by_label("Title").fill("Pipes, all the way down")
     page.get_by_role("button", name="Save changes").click()
-    assert page.get_by_text("“Pipes, all the way down” was saved.").is_visible()
+    expect(page.get_by_text("“Pipes, all the way down” was saved.")).to_be_visible()
 
     page.get_by_role("link", name="Withdraw “Pipes, all the way down”").click()
     page.get_by_role("button", name="Yes, withdraw this proposal").click()
-    assert page.get_by_text("“Pipes, all the way down” was withdrawn.").is_visible()
+    expect(page.get_by_text("“Pipes, all the way down” was withdrawn.")).to_be_visible()
     assert "Withdrawn" in page.get_by_role("row", name="Pipes, all the way down").inner_text()
     proposal = Proposal.objects.get()
     assert (proposal.title, proposal.state) == ("Pipes, all the way down", "withdrawn")
@@ -67,10 +68,10 @@ def test_co_speaker_accepts_an_invitation(page, track):
     log_in(page, co.email)
     page.goto("/cfp/proposals/")
     page.get_by_role("link", name="Pipes in pairs").click()
-    assert page.get_by_role("heading", name="Co-speak on “Pipes in pairs”?").is_visible()
+    expect(page.get_by_role("heading", name="Co-speak on “Pipes in pairs”?")).to_be_visible()
     page.get_by_role("button", name="Accept the invitation").click()
 
-    assert page.get_by_text("You are now a co-speaker of “Pipes in pairs”.").is_visible()
+    expect(page.get_by_text("You are now a co-speaker of “Pipes in pairs”.")).to_be_visible()
     assert (
         "Pipes in pairs"
         in page.get_by_role("heading", name="Proposals I co-speak")

@@ -7,6 +7,7 @@ import datetime as dt
 
 import pytest
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from cfp import services
 from cfp.models import LateSubmissionCode, Proposal, Track
@@ -46,7 +47,7 @@ def test_accepting_an_mc_proposal_creates_an_mc_its_proposers_edit(page, confere
     page.goto("/cfp/review/")
     page.get_by_role("link", name="Confidential Computing").click()
     page.get_by_role("button", name="Accept", exact=True).click()
-    assert page.get_by_text("“Confidential Computing” accepted").is_visible()
+    expect(page.get_by_text("“Confidential Computing” accepted")).to_be_visible()
     mc = Microconference.objects.get()
     assert mc.status == "accepted"
     page.context.clear_cookies()
@@ -54,7 +55,7 @@ def test_accepting_an_mc_proposal_creates_an_mc_its_proposers_edit(page, confere
     log_in(page, cal.email)
     page.goto("/cfp/proposals/")
     page.get_by_role("link", name="Confidential Computing").click()
-    assert page.get_by_text("It is now the microconference").is_visible()
+    expect(page.get_by_text("It is now the microconference")).to_be_visible()
     page.get_by_role("link", name="edit the microconference").click()
     page.get_by_role("heading", name="Edit “Confidential Computing”").wait_for()
     page.get_by_role("textbox", name="Summary").fill(
@@ -63,7 +64,7 @@ def test_accepting_an_mc_proposal_creates_an_mc_its_proposers_edit(page, confere
     page.get_by_role("button", name="Save summary and description").click()
     page.get_by_role("link", name="View the public page").click()
 
-    assert page.get_by_text("Confidential guests: what is left to agree on.").is_visible()
+    expect(page.get_by_text("Confidential guests: what is left to agree on.")).to_be_visible()
     leads = page.get_by_role("region", name="Leads").inner_text()
     assert "Pia Proposer" in leads and "Cal Coproposer" in leads
     assert "memory encryption" in page.content()
@@ -92,27 +93,27 @@ def test_late_code_admits_one_submission_after_a_hard_deadline(page, conference)
     page.get_by_label("Valid until").fill(expiry.strftime("%Y-%m-%dT%H:%M"))
     page.get_by_label("Reason (for the record)").fill("Flight cancelled on deadline day")
     page.get_by_role("button", name="Issue the code").click()
-    assert page.get_by_text("it was mailed to them").is_visible()
+    expect(page.get_by_text("it was mailed to them")).to_be_visible()
     code = LateSubmissionCode.objects.get().code
     assert code in page.get_by_role("table").inner_text()
     page.context.clear_cookies()
 
     log_in(page, speaker.email)
     page.goto("/cfp/refereed/submit/")
-    assert page.get_by_text("Its deadline is hard: it is not extended.").is_visible()
+    expect(page.get_by_text("Its deadline is hard: it is not extended.")).to_be_visible()
     page.get_by_label("Late-submission code").fill(code)
     page.get_by_role("button", name="Use my code").click()
-    assert page.get_by_text("your late-submission code admits your proposal").is_visible()
+    expect(page.get_by_text("your late-submission code admits your proposal")).to_be_visible()
     page.get_by_label("Title").fill("Late but worth it")
     page.get_by_label("Abstract").fill("Why **late** is sometimes fine.")
     page.get_by_role("button", name="Submit proposal").click()
-    assert page.get_by_text("“Late but worth it” was submitted.").is_visible()
+    expect(page.get_by_text("“Late but worth it” was submitted.")).to_be_visible()
 
     # A second use of the single-use code: refused, with the code kept in the field.
     page.goto("/cfp/refereed/submit/")
     page.get_by_label("Late-submission code").fill(code)
     page.get_by_role("button", name="Use my code").click()
-    assert page.get_by_text("This late-submission code has been used already").is_visible()
+    expect(page.get_by_text("This late-submission code has been used already")).to_be_visible()
     assert page.get_by_label("Late-submission code").input_value() == code
     assert page.get_by_role("button", name="Submit proposal").count() == 0
     assert Proposal.objects.filter(track=track).count() == 1
@@ -132,7 +133,7 @@ def test_speaker_confirms_an_accepted_talk(page, conference, organizer):
     assert "Accepted" in page.get_by_role("row", name="Pipes at scale").inner_text()
     page.get_by_role("button", name="Confirm “Pipes at scale”").click()
 
-    assert page.get_by_text("Thank you: you confirmed “Pipes at scale”.").is_visible()
+    expect(page.get_by_text("Thank you: you confirmed “Pipes at scale”.")).to_be_visible()
     row = page.get_by_role("row", name="Pipes at scale")
     assert "Confirmed by the speakers" in row.inner_text()
     assert row.get_by_role("button", name="Confirm “Pipes at scale”").count() == 0
@@ -165,7 +166,7 @@ def test_speaker_opens_their_proposal_page_and_sees_its_history(page, conference
     ).wait_for()
     assert _fits_390(page)
     assert page.locator(".prose em").inner_text() == "valves"
-    assert page.get_by_text("Cora Cospeaker (co-speaker)").is_visible()
+    expect(page.get_by_text("Cora Cospeaker (co-speaker)")).to_be_visible()
     history = page.get_by_role("region", name="History")
     items = history.get_by_role("listitem").all_inner_texts()
     assert [item.split(": ", 1)[1] for item in items] == [
@@ -175,6 +176,6 @@ def test_speaker_opens_their_proposal_page_and_sees_its_history(page, conference
     assert all("UTC" in item for item in items)  # times with their zone, never a bare "T"
 
     page.get_by_role("button", name="Confirm: I will give this talk").click()
-    assert page.get_by_text("Thank you: you confirmed").is_visible()
+    expect(page.get_by_text("Thank you: you confirmed")).to_be_visible()
     assert history.get_by_role("listitem").last.inner_text().endswith("Confirmed by Sam Speaker")
     assert page.get_by_role("button", name="Confirm: I will give this talk").count() == 0

@@ -1,6 +1,7 @@
 """An MC lead adds a topic to their own MC, and cannot edit somebody else's."""
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.conftest import log_in
 from tests.factories import UserFactory
@@ -24,14 +25,14 @@ def test_lead_adds_a_topic_and_sees_it_on_the_public_page(page, conference):
     page.get_by_label("Heading of the new topic").select_option(label="IOMMU")
     page.get_by_role("button", name="Add topic").click()
 
-    assert (
-        page.get_by_role("status")
-        .get_by_text("Topic “IOMMU page table sharing” added.")
-        .is_visible()
-    )
+    expect(
+        page.get_by_role("status").get_by_text("Topic “IOMMU page table sharing” added.")
+    ).to_be_visible()
     page.get_by_role("link", name="View the public page").click()
     iommu = page.get_by_role("region", name="IOMMU", exact=True)
-    assert iommu.get_by_role("listitem").filter(has_text="IOMMU page table sharing").count() == 1
+    expect(iommu.get_by_role("listitem").filter(has_text="IOMMU page table sharing")).to_have_count(
+        1
+    )
 
 
 def test_lead_opening_another_mcs_edit_page_gets_forbidden(page, conference):
@@ -43,5 +44,5 @@ def test_lead_opening_another_mcs_edit_page_gets_forbidden(page, conference):
     response = page.goto(f"/microconferences/{other.slug}/edit/")
 
     assert response.status == 403
-    assert page.get_by_role("heading", name="Forbidden").is_visible()
-    assert page.get_by_text("leads and the organizers can edit it").is_visible()
+    expect(page.get_by_role("heading", name="Forbidden")).to_be_visible()
+    expect(page.get_by_text("leads and the organizers can edit it")).to_be_visible()

@@ -3,6 +3,7 @@
 import datetime as dt
 
 import pytest
+from playwright.sync_api import expect
 
 from microconferences import demo
 from plumbers.demo import DemoContext
@@ -29,9 +30,9 @@ def test_visitor_sees_iommufd_under_the_iommu_heading(page, lpc_microconferences
     page.get_by_role("heading", name="Microconferences", level=1).wait_for()
     page.get_by_role("link", name="VFIO/IOMMU/PCI").click()
 
-    assert page.get_by_role("heading", name="VFIO/IOMMU/PCI", level=1).is_visible()
+    expect(page.get_by_role("heading", name="VFIO/IOMMU/PCI", level=1)).to_be_visible()
     iommu = page.get_by_role("region", name="IOMMU", exact=True)
-    assert iommu.get_by_role("heading", name="IOMMU", exact=True).is_visible()
+    expect(iommu.get_by_role("heading", name="IOMMU", exact=True)).to_be_visible()
     topic = (
         iommu.get_by_role("list")
         .get_by_role("listitem")

@@ -8,6 +8,7 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from plumbers.models import BulkMailRecipient, SentMail
 from registration.models import Registration
@@ -45,7 +46,7 @@ def test_organizer_edits_offered_mail_and_finds_it_in_the_log(page, organizer, w
 
     page.goto("/admin/plumbers/mailtemplate/")
     page.get_by_role("link", name="Edit Place offered").click()
-    assert page.get_by_text("registration.offer_expires_at").first.is_visible()
+    expect(page.get_by_text("registration.offer_expires_at").first).to_be_visible()
     page.get_by_label("Subject").fill("{{ user }}, your seat at {{ conference.name }}")
     page.get_by_label("Body").fill(
         "Dear {{ user }},\n\nA seat is yours until "
@@ -53,9 +54,9 @@ def test_organizer_edits_offered_mail_and_finds_it_in_the_log(page, organizer, w
         "Answer here: {{ register_url }}\n"
     )
     page.get_by_role("button", name="Preview").click()
-    assert page.get_by_text("Ada Lovelace, your seat at").is_visible()
+    expect(page.get_by_text("Ada Lovelace, your seat at")).to_be_visible()
     page.get_by_role("button", name="Save").click()
-    assert page.get_by_text("“Place offered” saved for").is_visible()
+    expect(page.get_by_text("“Place offered” saved for")).to_be_visible()
 
     page.goto(reverse("admin:registration_attendancekind_offer_next", args=[kind.pk]))
     page.get_by_label("Number of places to offer").fill("1")

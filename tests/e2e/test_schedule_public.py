@@ -3,6 +3,7 @@ and the private calendar feed."""
 
 import icalendar
 import pytest
+from playwright.sync_api import expect
 
 from tests.conftest import log_in
 from tests.factories import UserFactory
@@ -34,25 +35,25 @@ def test_visitor_sees_program_and_changelog(page, program):
     page.goto("/schedule/")
     page.get_by_role("heading", name="Program", level=1).wait_for()
     grid = page.get_by_role("table")
-    assert grid.get_by_role("columnheader", name="Main hall").is_visible()
-    assert grid.get_by_role("columnheader", name="Side room").is_visible()
-    assert grid.get_by_role("link", name="Zero-copy networking").is_visible()
-    assert grid.get_by_role("link", name="Tracing MC").is_visible()
-    assert page.get_by_text("Times are in Dublin time, UTC").is_visible()
+    expect(grid.get_by_role("columnheader", name="Main hall")).to_be_visible()
+    expect(grid.get_by_role("columnheader", name="Side room")).to_be_visible()
+    expect(grid.get_by_role("link", name="Zero-copy networking")).to_be_visible()
+    expect(grid.get_by_role("link", name="Tracing MC")).to_be_visible()
+    expect(page.get_by_text("Times are in Dublin time, UTC")).to_be_visible()
 
     page.get_by_role("link", name="Changes (version 2.0)").click()
     page.get_by_role("heading", name="Program changes", level=1).wait_for()
     latest = page.get_by_role("region", name="Version 2.0")
-    assert latest.get_by_text("Zero-copy moved to the afternoon").is_visible()
+    expect(latest.get_by_text("Zero-copy moved to the afternoon")).to_be_visible()
     moved = latest.get_by_role("listitem").filter(has_text="Zero-copy networking")
     assert "Moved:" in moved.inner_text() and "Side room" in moved.inner_text()
-    assert page.get_by_role("region", name="Version 1.0").get_by_text("Tracing MC").is_visible()
+    expect(page.get_by_role("region", name="Version 1.0").get_by_text("Tracing MC")).to_be_visible()
 
     page.goto("/schedule/")
     page.get_by_role("table").get_by_role("link", name="Zero-copy networking").click()
-    assert page.get_by_role("heading", name="Zero-copy networking", level=1).is_visible()
+    expect(page.get_by_role("heading", name="Zero-copy networking", level=1)).to_be_visible()
     page.get_by_role("link", name="Alice Speaker").click()
-    assert page.get_by_role("heading", name="Alice Speaker", level=1).is_visible()
+    expect(page.get_by_role("heading", name="Alice Speaker", level=1)).to_be_visible()
 
 
 def test_attendee_stars_item_and_finds_it_in_private_feed(page, chromium, program, user):
@@ -60,13 +61,13 @@ def test_attendee_stars_item_and_finds_it_in_private_feed(page, chromium, progra
     page.goto("/schedule/")
     page.get_by_role("table").get_by_role("link", name="Zero-copy networking").click()
     page.get_by_role("button", name="Star Zero-copy networking").click()
-    assert page.get_by_text("“Zero-copy networking” is in your program.").is_visible()
-    assert page.get_by_role("button", name="Unstar Zero-copy networking").is_visible()
+    expect(page.get_by_text("“Zero-copy networking” is in your program.")).to_be_visible()
+    expect(page.get_by_role("button", name="Unstar Zero-copy networking")).to_be_visible()
 
     page.goto("/schedule/")
     page.get_by_role("link", name="My program").click()
     page.get_by_role("heading", name="My program", level=1).wait_for()
-    assert page.get_by_role("link", name="Zero-copy networking").is_visible()
+    expect(page.get_by_role("link", name="Zero-copy networking")).to_be_visible()
     page.get_by_role("button", name="Create my calendar feed").click()
     feed_url = page.get_by_label("Feed address").input_value()
     assert "/schedule/mine/" in feed_url and feed_url.endswith(".ics")
@@ -84,7 +85,7 @@ def test_attendee_stars_item_and_finds_it_in_private_feed(page, chromium, progra
     assert str(calendar.walk("VEVENT")[0]["LOCATION"]) == "Side room"
 
     page.get_by_role("button", name="Turn the feed off").click()
-    assert page.get_by_text("Your calendar feed address no longer works.").is_visible()
+    expect(page.get_by_text("Your calendar feed address no longer works.")).to_be_visible()
     again = chromium.new_context()
     try:
         assert again.request.get(feed_url).status == 404
@@ -113,7 +114,7 @@ def test_visitor_in_the_conference_zone_sees_no_second_time(chromium, live_serve
         page.goto("/schedule/")
         page.get_by_role("table").wait_for()
         assert page.locator(".your-time").count() == 0
-        assert not page.locator(".program-your-zone").is_visible()
+        expect(page.locator(".program-your-zone")).not_to_be_visible()
     finally:
         context.close()
 
@@ -123,9 +124,9 @@ def test_phone_sees_a_list_by_time(chromium, live_server, program):
     try:
         page = context.new_page()
         page.goto("/schedule/")
-        assert not page.get_by_role("table").is_visible()
+        expect(page.get_by_role("table")).not_to_be_visible()
         listing = page.locator(".program-list")
-        assert listing.get_by_role("link", name="Tracing MC").is_visible()
-        assert listing.get_by_role("heading", name="09:00").first.is_visible()
+        expect(listing.get_by_role("link", name="Tracing MC")).to_be_visible()
+        expect(listing.get_by_role("heading", name="09:00").first).to_be_visible()
     finally:
         context.close()

@@ -2,6 +2,7 @@
 upload in the admin reaching the footer wall, and a fake image refused with a message."""
 
 import pytest
+from playwright.sync_api import expect
 
 from sponsors.models import Sponsor
 from sponsors.services import sponsor_set_logo
@@ -42,7 +43,7 @@ def test_sponsors_visitor_sees_tiers_in_order_with_logos_and_alt_text(page, conf
     main = page.locator("main")
     for name in ["Example Silicon Ltd", "Fictional Cloud Inc.", "Notreal Networks"]:
         logo = main.get_by_role("img", name=f"{name} logo")
-        assert logo.is_visible()
+        expect(logo).to_be_visible()
     assert main.locator("img").evaluate_all(ALL_LOADED)
     assert main.locator("img:not([alt]), img[alt='']").count() == 0
     assert page.get_by_text("Hidden Example").count() == 0
@@ -50,7 +51,7 @@ def test_sponsors_visitor_sees_tiers_in_order_with_logos_and_alt_text(page, conf
     assert set(link.get_attribute("rel").split()) == {"sponsored", "noopener"}
 
     wall = page.locator("footer .sponsor-wall")
-    assert wall.get_by_role("img", name="Example Silicon Ltd logo").is_visible()
+    expect(wall.get_by_role("img", name="Example Silicon Ltd logo")).to_be_visible()
     assert wall.locator("img").evaluate_all(ALL_LOADED)
 
 
@@ -73,7 +74,7 @@ def test_sponsors_organizer_uploads_logo_in_admin_and_it_appears_on_wall(
     assert sponsor.logo_wall
     page.goto("/news/")
     logo = page.locator("footer").get_by_role("img", name="Pretend Storage")
-    assert logo.is_visible()
+    expect(logo).to_be_visible()
     assert logo.get_attribute("src") == sponsor.logo_wall_url
     assert page.locator("footer img").evaluate_all(ALL_LOADED)
 
