@@ -145,6 +145,38 @@ def scale_up(env: dict) -> str:
     return summary, signed_in
 
 
+SIGNED_IN = [  # (page name, path, the person looking at it)
+    *[
+        (f"/register/ ({state})", "/register/", f"bench-{state.replace(' ', '-')}@example.org")
+        for state in ("nothing yet", "confirmed", "waitlisted", "offered", "cancelled")
+    ],
+    ("my proposals", "/cfp/proposals/", "scaled0@example.org"),
+    ("personal page /me/ (speaker)", "/me/", "scaled0@example.org"),
+    ("personal page /me/ (waitlisted)", "/me/", "bench-waitlisted@example.org"),
+    ("reviewer triage (200 proposals)", "/cfp/review/", "bench-reviewer@example.org"),
+]
+
+
+def _signed_in_cookies() -> list[tuple[str, str, str]]:
+    from plumbers.models import User
+
+    people = {u.email: u for u in User.objects.filter(email__in=[e for *_, e in SIGNED_IN])}
+    return [(name, path, _session_cookie(people[email])) for name, path, email in SIGNED_IN]
+
+
+def signed_in_again(env: dict) -> list[tuple[str, str, str]]:
+    """Fresh sessions for the people a previous run created (``--reuse``)."""
+    os.environ.update(env)
+    import django
+
+    django.setup()
+    from django.db import connection
+
+    pages = _signed_in_cookies()
+    connection.close()
+    return pages
+
+
 def _session_cookie(user) -> str:
     """A logged-in session for ``user`` (as a login leaves it), as a Cookie header value."""
     from importlib import import_module
@@ -191,18 +223,10 @@ def _signed_in_pages(conference, people, tracks, in_person, now) -> list[tuple[s
         },
         "cancelled": {"status": S.CANCELLED, "ended_at": now},
     }
-    pages = []
     for state, fields in states.items():
         user = person(f"bench-{state.replace(' ', '-')}@example.org")
         if fields:
             Registration.objects.create(user=user, kind=in_person, **fields)
-        pages.append((f"/register/ ({state})", "/register/", _session_cookie(user)))
-    speaker = people[0]  # submitted a proposal in the scale-up
-    speaker_cookie = _session_cookie(speaker)
-    pages.append(("my proposals", "/cfp/proposals/", speaker_cookie))
-    pages.append(("personal page /me/ (speaker)", "/me/", speaker_cookie))
-    waiting = User.objects.get(email="bench-waitlisted@example.org")
-    pages.append(("personal page /me/ (waitlisted)", "/me/", _session_cookie(waiting)))
     reviewer = person("bench-reviewer@example.org")
     track = Track.objects.create(
         conference=conference,
@@ -226,8 +250,7 @@ def _signed_in_pages(conference, people, tracks, in_person, now) -> list[tuple[s
     for proposal in proposals:
         proposal.render_markdown_fields()
     Proposal.objects.bulk_create(proposals)
-    pages.append(("reviewer triage (200 proposals)", "/cfp/review/", _session_cookie(reviewer)))
-    return pages
+    return _signed_in_cookies()
 
 
 def _measure(base: str, pages, *, seconds: int, connections: int) -> list:
@@ -269,18 +292,27 @@ def main() -> None:
     parser.add_argument("--database", default=DATABASE)
     parser.add_argument("--public-goal", type=float, default=0.15, help="uncached public pages")
     parser.add_argument("--signed-in-goal", type=float, default=0.10)
+    parser.add_argument(
+        "--reuse", action="store_true", help="measure the database a previous run built"
+    )
     args = parser.parse_args()
 
     require_wrk()
     env = bench_env(args.database)
     print(f"Machine: {machine_description()}")
-    print(f"Fresh database {args.database}: migrate, demo, scale up…", flush=True)
-    recreate_database(args.database)
-    manage(env, "migrate", "--noinput")
-    manage(env, "load_demo")
-    prepare_static(env)
-    summary, signed_in = scale_up(env)
-    print("  " + summary, flush=True)
+    if args.reuse:
+        print(f"Database {args.database} as a previous run left it", flush=True)
+        manage(env, "migrate", "--noinput")
+        prepare_static(env)
+        signed_in = signed_in_again(env)
+    else:
+        print(f"Fresh database {args.database}: migrate, demo, scale up…", flush=True)
+        recreate_database(args.database)
+        manage(env, "migrate", "--noinput")
+        manage(env, "load_demo")
+        prepare_static(env)
+        summary, signed_in = scale_up(env)
+        print("  " + summary, flush=True)
 
     public = [(name, path, "") for name, path in PAGES]
     problems = []

@@ -3,7 +3,7 @@
 Each page read costs a fixed number of queries however many MCs and topics there are: leads,
 headings and topics are fetched with one prefetch query each, never one per MC or per row."""
 
-from django.db.models import Count, Prefetch, QuerySet
+from django.db.models import Count, Prefetch, QuerySet, prefetch_related_objects
 
 from microconferences.models import Microconference, Topic, TopicGroup
 from plumbers.models import Conference, User
@@ -44,18 +44,23 @@ def public_microconferences(*, conference: Conference | None) -> QuerySet[Microc
     )
 
 
-def public_microconference(*, conference: Conference | None, slug: str) -> Microconference | None:
-    """One accepted MC with its leads, its headings (``topic_groups``, each with ordered
-    ``topics``) and its topics without a heading (``ungrouped_topics``); None when there is
-    no such public MC. Proposed and declined MCs are never returned."""
+def public_microconference(
+    *, conference: Conference | None, slug: str, outline: bool = True
+) -> Microconference | None:
+    """One accepted MC with its outline (``with_outline``); None when there is no such public
+    MC. Proposed and declined MCs are never returned. ``outline=False`` reads the MC alone
+    (one query), for a page whose outline usually comes from the fragment cache."""
     if conference is None:
         return None
-    return (
-        Microconference.objects.public()
-        .filter(conference=conference, slug=slug)
-        .prefetch_related(*_outline_prefetches())
-        .first()
-    )
+    mc = Microconference.objects.public().filter(conference=conference, slug=slug).first()
+    return with_outline(mc) if mc is not None and outline else mc
+
+
+def with_outline(mc: Microconference) -> Microconference:
+    """``mc`` with its leads, its headings (``topic_groups``, each with ordered ``topics``)
+    and its topics without a heading (``ungrouped_topics``): four queries."""
+    prefetch_related_objects([mc], *_outline_prefetches())
+    return mc
 
 
 def microconference_for_editing(

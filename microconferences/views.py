@@ -5,6 +5,8 @@ each form posts to its own URL, whose view checks the permission, validates, cal
 service and redirects back. A form with errors re-renders the whole page with that form
 bound, so the message and what the person typed are shown in place."""
 
+import functools
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -20,6 +22,7 @@ from microconferences.selectors import (
     microconference_for_editing,
     public_microconference,
     public_microconferences,
+    with_outline,
 )
 from plumbers.pagecache import public_page
 from plumbers.selectors import request_conference
@@ -43,13 +46,18 @@ def microconference_list(request):
 
 @public_page
 def microconference_detail(request, slug):
-    mc = public_microconference(conference=request_conference(request), slug=slug)
+    mc = public_microconference(conference=request_conference(request), slug=slug, outline=False)
     if mc is None:
         raise Http404("No such microconference.")
     return render(
         request,
         "microconferences/detail.html",
-        {"mc": mc, "can_edit": request.user.has_perm(EDIT_PERMISSION, mc)},
+        {
+            "mc": mc,
+            # Read only when the shared outline fragment is not cached yet.
+            "outline": functools.partial(with_outline, mc),
+            "can_edit": request.user.has_perm(EDIT_PERMISSION, mc),
+        },
     )
 
 

@@ -297,6 +297,9 @@ LOGGING = {
 
 # Plumbers' own settings (documented in the README).
 PLUMBERS_PAGE_CACHE = env_bool("PLUMBERS_PAGE_CACHE", True)
+# Shared fragments (plumbers/fragments.py): the parts of pages that are the same for everybody,
+# cached by content version for signed-in people too.
+PLUMBERS_FRAGMENT_CACHE = env_bool("PLUMBERS_FRAGMENT_CACHE", True)
 PLUMBERS_SITE_NAME = os.environ.get("PLUMBERS_SITE_NAME", "Linux Plumbers Conference")
 # The demo banner explaining the replayed LPC 2022 timeline (`make run` turns it on).
 PLUMBERS_DEMO = env_bool("PLUMBERS_DEMO", False)

@@ -1,3 +1,5 @@
+import functools
+
 from django.http import FileResponse, Http404
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
@@ -23,7 +25,11 @@ def sponsor_list(request):
     return render(
         request,
         "sponsors/sponsor_list.html",
-        {"tiers": tiers_with_public_sponsors(conference), "conference": conference},
+        {
+            # Read only when the shared fragment of the tiers is not cached yet.
+            "tiers": functools.partial(tiers_with_public_sponsors, conference),
+            "conference": conference,
+        },
     )
 
 

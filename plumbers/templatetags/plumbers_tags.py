@@ -1,10 +1,12 @@
 from django import template
+from django.template.defaulttags import CsrfTokenNode
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
 from plumbers import timefmt
 from plumbers.extensions import page_part_templates
+from plumbers.fragments import shared_fragment
 
 register = template.Library()
 
@@ -44,6 +46,39 @@ def page_part(context, place, **extra):
             engine.get_template(name).render(context) for name in page_part_templates(place)
         )
     return mark_safe(html)  # our own autoescaping templates
+
+
+class SharedFragmentNode(template.Node):
+    def __init__(self, name, vary, nodelist):
+        self.name, self.vary, self.nodelist = name, vary, nodelist
+
+    def render(self, context):
+        vary = tuple(str(v.resolve(context)) for v in self.vary)
+        return shared_fragment(
+            self.name.resolve(context),
+            lambda: self.nodelist.render(context),
+            *vary,
+            request=context.get("request"),
+        )
+
+
+@register.tag
+def shared(parser, token):
+    """``{% shared "name" var… %}…{% endshared %}``: a part of the page that is the same for
+    everybody at one content version, given ``var…`` (plumbers.fragments). Nothing personal
+    goes inside: the first person's rendering is what everybody gets."""
+    bits = token.split_contents()
+    if len(bits) < 2:
+        raise template.TemplateSyntaxError("{% shared %} needs a fragment name")
+    nodelist = parser.parse(("endshared",))
+    parser.delete_first_token()
+    if nodelist.get_nodes_by_type(CsrfTokenNode):
+        raise template.TemplateSyntaxError(
+            "{% csrf_token %} is personal: it cannot be inside {% shared %}"
+        )
+    return SharedFragmentNode(
+        parser.compile_filter(bits[1]), [parser.compile_filter(b) for b in bits[2:]], nodelist
+    )
 
 
 @register.simple_tag
