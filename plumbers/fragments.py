@@ -14,7 +14,11 @@ stays outside the fragment; ``vary`` names everything else the fragment depends 
 conference, the page number, a filter).
 """
 
+import copy
 import hashlib
+import threading
+import time
+from collections import OrderedDict
 from collections.abc import Callable
 
 from django.conf import settings
@@ -22,6 +26,10 @@ from django.core.cache import cache
 from django.utils.safestring import SafeString, mark_safe
 
 from plumbers.pagecache import PUBLIC_PAGE_TTL, content_version
+
+# How long this process keeps a fragment it read: time-driven changes (a deadline passing)
+# then show at most PUBLIC_PAGE_TTL + LOCAL_TIMEOUT late.
+LOCAL_TIMEOUT = 5
 
 
 def fragment_key(name: str, vary: tuple, *, version: int) -> str:
@@ -38,16 +46,78 @@ def request_content_version(request) -> int:
     return request._content_version
 
 
+class _LocalFragments:
+    """The last fragments this process served, so a page's fragments cost no round trip to
+    the shared cache either. Keys hold the content version (which never repeats, see
+    ``content_version``), so a change of content shows at once; entries live
+    ``LOCAL_TIMEOUT`` seconds at most, a bounded lag for what changes with time alone."""
+
+    SIZE = 256
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._entries: OrderedDict[str, tuple[float, str]] = OrderedDict()
+
+    def get(self, key: str) -> str | None:
+        with self._lock:
+            entry = self._entries.get(key)
+            if entry is None:
+                return None
+            if entry[0] <= time.monotonic():
+                del self._entries[key]
+                return None
+            self._entries.move_to_end(key)
+            return entry[1]
+
+    def put(self, key: str, html: str, timeout: int) -> None:
+        with self._lock:
+            self._entries[key] = (time.monotonic() + timeout, html)
+            self._entries.move_to_end(key)
+            while len(self._entries) > self.SIZE:
+                self._entries.popitem(last=False)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+
+
+local_fragments = _LocalFragments()
+
+
+def local_value(name: str, read: Callable, *, request=None):
+    """``read()``, kept by this process for the content version (``LOCAL_TIMEOUT`` seconds
+    at most), for what nearly every page reads and content changes alone change. A copy is
+    returned, so a request's changes to it stay its own."""
+    if not settings.PLUMBERS_FRAGMENT_CACHE:
+        return read()
+    version = request_content_version(request)
+    if getattr(cache, "degraded", False):
+        return read()
+    key = f"value:{version}:{name}"
+    found = local_fragments.get(key)
+    if found is None:
+        found = (read(),)  # a tuple, so that None is kept too
+        local_fragments.put(key, found, LOCAL_TIMEOUT)
+    return copy.copy(found[0])
+
+
 def shared_fragment(
     name: str, render: Callable[[], str], *vary, request=None, timeout: int = PUBLIC_PAGE_TTL
 ) -> SafeString:
-    """``render()``'s HTML, from the shared cache when another request rendered it at this
-    content version. ``render`` must return trusted markup (an autoescaping template)."""
+    """``render()``'s HTML, from this process's memory or the shared cache when a request
+    rendered it at this content version. ``render`` must return trusted markup (an
+    autoescaping template)."""
     if not settings.PLUMBERS_FRAGMENT_CACHE:
         return mark_safe(render())
-    key = fragment_key(name, vary, version=request_content_version(request))
-    html = cache.get(key)
+    version = request_content_version(request)
+    if getattr(cache, "degraded", False):
+        return mark_safe(render())  # no content version to trust while Redis is away
+    key = fragment_key(name, vary, version=version)
+    html = local_fragments.get(key)
     if html is None:
-        html = str(render())
-        cache.set(key, html, timeout)
+        html = cache.get(key)
+        if html is None:
+            html = str(render())
+            cache.set(key, html, timeout)
+        local_fragments.put(key, html, min(timeout, LOCAL_TIMEOUT))
     return mark_safe(html)

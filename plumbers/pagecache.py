@@ -16,6 +16,7 @@ page as ``/`` and nobody can force a fresh render per request by varying the add
 """
 
 import functools
+import time
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -38,9 +39,12 @@ NOT_CONTENT = {
 
 
 def content_version() -> int:
+    """The current content version. A cache that lost it (flushed, restarted) starts again
+    from the clock, never from a number it has used: processes keep fragments of earlier
+    versions in memory (plumbers/fragments.py), which must not come back."""
     version = cache.get(VERSION_KEY)
     if version is None:
-        cache.add(VERSION_KEY, 1, timeout=None)
+        cache.add(VERSION_KEY, time.time_ns() // 1000, timeout=None)
         version = cache.get(VERSION_KEY, 1)
     return version
 
@@ -49,7 +53,7 @@ def bump_content_version() -> None:
     try:
         cache.incr(VERSION_KEY)
     except ValueError:
-        cache.set(VERSION_KEY, 2, timeout=None)
+        cache.set(VERSION_KEY, time.time_ns() // 1000, timeout=None)
 
 
 def _on_model_change(sender, **kwargs):

@@ -30,14 +30,12 @@ def published_block(microconference):
 
 
 @register.simple_tag
-def my_starred_entries(user, limit=5):
-    """The user's starred items on the published program (the personal hub's list)."""
-    from plumbers.models import Conference
-
-    if not getattr(user, "is_authenticated", False):
+def my_starred_entries(user, conference, limit=5):
+    """The user's starred items on the published program of ``conference`` (the page's
+    current edition, read once per request) for the personal hub's list."""
+    if not getattr(user, "is_authenticated", False) or conference is None:
         return []
-    conference = Conference.objects.current()
-    release = latest_release(conference) if conference else None
+    release = latest_release(conference)
     entries = [e for e in public.my_program(user, release) if e.slot][:limit]
     for entry in entries:
         entry.tz = conference.timezone

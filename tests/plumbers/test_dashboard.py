@@ -281,7 +281,8 @@ def test_dashboard_queries_do_not_grow_with_the_data(client, organizer):
     populate(large, organizer, size=12)
     MicroconferenceFactory(conference=large)
     client.force_login(organizer)
-    Group.objects.get(name=ORGANIZERS_GROUP)  # warm nothing shared: both runs cold alike
+    Group.objects.get(name=ORGANIZERS_GROUP)
+    _dashboard_queries(client, small)  # both runs find the current edition read alike
 
     assert _dashboard_queries(client, small) == _dashboard_queries(client, large)
 

@@ -98,3 +98,27 @@ def test_the_redis_cache_reuses_one_client_per_connection_pool():
     client = backend._cache.get_client()
     assert backend._cache.get_client(write=True) is client
     assert backend._cache.get_client("any-key") is client
+
+
+def test_the_current_edition_is_read_once_per_content_version_and_never_shared(rf, conference):
+    from plumbers.selectors import request_conference
+
+    first = request_conference(rf.get("/"))
+    with CaptureQueriesContext(connection) as queries:
+        again = request_conference(rf.get("/"))
+    assert len(queries) == 0 and again == first and again is not first
+
+    conference.city = "Vienna"
+    conference.save()  # content: the next request reads it again
+    assert request_conference(rf.get("/")).city == "Vienna"
+
+
+def test_a_flushed_cache_never_brings_back_an_earlier_content_version():
+    from django.core.cache import cache
+
+    from plumbers.pagecache import bump_content_version, content_version
+
+    before = content_version()
+    bump_content_version()
+    cache.clear()
+    assert content_version() > before + 1

@@ -378,6 +378,7 @@ def test_editor_query_count_same_for_1_and_many_items(organizer_client, conferen
     _program(conference, 1)
     _program(other, 10)
 
+    organizer_client.get(_url(conference))  # both runs find the current edition read alike
     one, _ = get_counting_queries(organizer_client, _url(conference))
     many, response = get_counting_queries(organizer_client, _url(other))
 
