@@ -15,7 +15,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
-from django.template.loader import get_template
+from django.template.loader import get_template, render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import get_conditional_response
@@ -24,9 +24,10 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST, require_safe
 
 from microconferences.selectors import public_microconference
+from plumbers.fragments import local_value, shared_fragment
 from plumbers.pagecache import public_page
 from plumbers.selectors import request_conference
-from schedule import exports, public, stars
+from schedule import exports, program_marks, public, stars
 from schedule.models import CalendarToken, Item
 from schedule.selectors import changelog as release_changelog
 from schedule.selectors import latest_release, releases
@@ -38,7 +39,12 @@ def _release(request):
     if conference is None:
         return None, None
     if not hasattr(request, "_schedule_release"):
-        request._schedule_release = latest_release(conference)
+        # Publishing bumps the content version (schedule.signals): kept per version.
+        request._schedule_release = local_value(
+            f"schedule.latest-release:{conference.pk}",
+            lambda: latest_release(conference),
+            request=request,
+        )
     return conference, request._schedule_release
 
 
@@ -49,36 +55,70 @@ def _not_published(request, conference):
 @require_safe
 @public_page(reads=("day", "track", "kind"))
 def program(request):
+    """The day grid is the same for everybody asking for the same day and filters: it is
+    rendered once per content version (plumbers.fragments; the "now" marks lag as the
+    page cache's do) and each person's star buttons are filled in (schedule.program_marks)."""
     conference, release = _release(request)
     if release is None:
         return _not_published(request, conference)
-    tz = conference.tzinfo
     now = timezone.now()
+    today = timezone.localtime(now, conference.tzinfo).date()
+    vary = (release.pk, request.GET.urlencode(), today.isoformat())
+    head = shared_fragment(
+        "schedule.program.head",
+        lambda: _program_part("head", conference, release, now),
+        *vary,
+        request=request,
+    )
+    body = shared_fragment(
+        "schedule.program.body",
+        lambda: _program_part("body", conference, release, now, request.GET),
+        *vary,
+        request=request,
+    )
+    starred = public.starred_item_ids(request.user)
+    return render(
+        request,
+        "schedule/program.html",
+        {
+            "conference": conference,
+            "release": release,
+            "head": head,
+            "body": program_marks.personalise(body, request, starred),
+        },
+    )
+
+
+def _program_part(part: str, conference, release, now, query=None) -> str:
+    """The shared head (version, "on now") or body (day tabs, filters, the day's grid and
+    list) of the program page; nothing personal."""
+    tz = conference.tzinfo
     outline = public.slot_outlines(release)
+    if part == "head":
+        event_runs = (
+            bool(outline)
+            and min(o.starts_at for o in outline) <= now
+            and timezone.localtime(now, tz).date() <= conference.ends_on
+        )
+        return render_to_string(
+            "schedule/parts/program_head.html",
+            {"conference": conference, "release": release, "event_runs": event_runs},
+        )
     program_filter = public.ProgramFilter(outline, tz)
-    filters = program_filter.parse(request.GET, today=timezone.localtime(now, tz).date())
+    filters = program_filter.parse(query, today=timezone.localtime(now, tz).date())
     day = None
     if filters.day:
         slots = public.published_slots(release, day=filters.day, tz=tz)
         shown = program_filter.apply(slots, filters)
         day = public.build_day(filters.day, shown, public.rooms_of(slots), tz, now)
-    starred = public.starred_item_ids(request.user)
     if day:
         # Each slot is shown twice (the grid on wide screens, the list on phones): render
         # its content once.
         snippet = get_template("schedule/parts/slot.html")
         for slot in day.slots:
-            slot.snippet = snippet.render(
-                {"slot": slot, "tz": conference.timezone, "starred": starred}
-            )
-    event_runs = (
-        bool(outline)
-        and min(o.starts_at for o in outline) <= now
-        and timezone.localtime(now, tz).date() <= conference.ends_on
-    )
-    return render(
-        request,
-        "schedule/program.html",
+            slot.snippet = snippet.render({"slot": slot, "tz": conference.timezone})
+    return render_to_string(
+        "schedule/parts/program_body.html",
         {
             "conference": conference,
             "release": release,
@@ -90,8 +130,6 @@ def program(request):
             "tracks": program_filter.tracks,
             "kinds": program_filter.kinds,
             "day": day,
-            "starred": starred,
-            "event_runs": event_runs,
             "now": now,
         },
     )
