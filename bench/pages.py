@@ -49,7 +49,21 @@ PAGES = [
     ("sponsors", "/sponsors/"),
     ("news", "/news/"),
     ("one announcement", "/news/cfp-deadline-extended-refereed/"),
+    ("program", "/schedule/"),
 ]
+
+
+def _program_item_path() -> str:
+    """An item's page on the demo's published program, a microconference's block where
+    there is one (its page lists the MC's topics); "" when nothing is published."""
+    from django.db import connection
+
+    from schedule.models import PublishedSlot
+
+    slots = PublishedSlot.objects.order_by("pk")
+    slot = slots.filter(item__microconference__isnull=False).first() or slots.first()
+    connection.close()
+    return f"/schedule/{slot.guid}/" if slot else ""
 
 
 def scale_up(env: dict) -> str:
@@ -314,7 +328,16 @@ def main() -> None:
         summary, signed_in = scale_up(env)
         print("  " + summary, flush=True)
 
+    program_item = _program_item_path()
     public = [(name, path, "") for name, path in PAGES]
+    if program_item:
+        public.append(("one program item", program_item, ""))
+        speaker_cookie = next(c for name, _, c in signed_in if name == "my proposals")
+        signed_in += [
+            ("program (signed in)", "/schedule/", speaker_cookie),
+            ("one program item (signed in)", program_item, speaker_cookie),
+            ("my program", "/schedule/mine/", speaker_cookie),
+        ]
     problems = []
     for label, run_env in (("cached", env), ("uncached", {**env, "PLUMBERS_PAGE_CACHE": "0"})):
         manage(run_env, "shell", "-c", "from django.core.cache import cache; cache.clear()")

@@ -139,12 +139,19 @@ def _program_part(part: str, conference, release, now, query=None) -> str:
 @public_page
 def item(request, key):
     conference, release = _release(request)
-    slot = public.published_slot(release, key)
+    slot = local_value(  # a release never changes; kept per content version all the same
+        f"schedule.slot:{release.pk if release else None}:{key}",
+        lambda: public.published_slot(release, key),
+        request=request,
+    )
     if slot is None:
         raise Http404("This item is not on the published program.")
-    mc = None
+    mc_outline = None
     if slot.item.microconference_id:
-        mc = public_microconference(conference=conference, slug=slot.item.microconference.slug)
+        # Read only when the shared fragment of the item is not cached yet.
+        mc_outline = functools.partial(
+            public_microconference, conference=conference, slug=slot.item.microconference.slug
+        )
     return render(
         request,
         "schedule/item.html",
@@ -153,7 +160,7 @@ def item(request, key):
             "release": release,
             "slot": slot,
             "abstract_html": public.abstract_html(slot.item),
-            "mc": mc,
+            "mc_outline": mc_outline,
             "starred": public.starred_item_ids(request.user),
         },
     )
