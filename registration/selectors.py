@@ -14,6 +14,7 @@ moves up the next time anybody looks.
 import datetime as dt
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from types import SimpleNamespace
 
 from allauth.account.models import EmailAddress
 from django.contrib.contenttypes.models import ContentType
@@ -176,60 +177,91 @@ def lapsed_offers(*, now: dt.datetime) -> QuerySet[Registration]:
     return Registration.objects.filter(status=S.OFFERED, offer_expires_at__lte=now)
 
 
-# Values a prepared query is built with, to find where the real ones go (never real ids).
-_PREPARED_IDS = {"kind_id": -917_000_001, "user_id": -917_000_002}
-_PREPARED_NOW = dt.datetime(1901, 1, 2, 3, 4, 5, 678901, tzinfo=dt.UTC)
+# Values a prepared query is built with, to find where the real ones go (never real values).
+_SENTINELS = {
+    "kind_id": -917_000_001,
+    "user_id": -917_000_002,
+    "registration_id": -917_000_003,
+    "score": -917_000_004,
+    "now": dt.datetime(1901, 1, 2, 3, 4, 5, 678901, tzinfo=dt.UTC),
+    "joined_at": dt.datetime(1901, 2, 3, 4, 5, 6, 789012, tzinfo=dt.UTC),
+}
+# Prepared queries kept per process; a shape (``shape=``) changes with the content (e.g. the
+# contributors), so old ones are dropped past this many.
+_PREPARED_LIMIT = 64
 _prepared: dict[tuple, tuple] = {}
 
 
-def _run_prepared(name: str, build, **values) -> dict | None:
-    """The one row of the ORM query ``build(kind_id=, user_id=, now=)`` (a ``values()``
-    query) for ``values``, compiled to SQL once per process and database and then run with
-    the new values bound. Building and compiling a query of several subqueries costs more CPU
-    than the database spends running it, and the registration path runs the same one
-    thousands of times in a rush. The ORM query stays the definition (``with_seat_counts``
-    the one ledger): only its SQL text is reused; results go through the same converters."""
+def _run_prepared(name: str, build, *, shape: tuple = (), **values) -> dict | None:
+    """The first row (or None) of ``_run_prepared_rows``."""
+    rows = _run_prepared_rows(name, build, shape=shape, first=True, **values)
+    return rows[0] if rows else None
+
+
+def _run_prepared_rows(
+    name: str, build, *, shape: tuple = (), first: bool = False, **values
+) -> list[dict]:
+    """The rows of the ORM query ``build(**values)`` (a ``values()`` query) for
+    ``values`` (named as in ``_SENTINELS``), compiled to SQL once per process, database and
+    ``shape`` (whatever else the query is built from) and then run with the new values
+    bound. Building and compiling a query of several subqueries costs more CPU than the
+    database spends running it, and the registration path runs the same one thousands of
+    times in a rush. The ORM query stays the definition (``with_seat_counts`` the one
+    ledger, ``scored_registrations`` the one ranking): only its SQL text is reused; results
+    go through the same converters."""
     from django.db import connections
 
     qs_db = AttendanceKind.objects.db
     connection = connections[qs_db]
-    key = (name, qs_db, connection.vendor)
+    adapt = connection.ops.adapt_datetimefield_value
+    key = (name, qs_db, connection.vendor, tuple(sorted(values)), shape)
     prepared = _prepared.get(key)
     if prepared is None:
-        qs = build(**_PREPARED_IDS, now=_PREPARED_NOW)
+        sentinels = {name: _SENTINELS[name] for name in values}
+        qs = build(**sentinels)
         compiler = qs.query.get_compiler(using=qs.db)
         sql, params = compiler.as_sql()
         marks = {
-            _PREPARED_IDS["kind_id"]: "kind_id",
-            _PREPARED_IDS["user_id"]: "user_id",
+            adapt(value) if isinstance(value, dt.datetime) else value: name
+            for name, value in sentinels.items()
         }
-        adapted_now = connection.ops.adapt_datetimefield_value(_PREPARED_NOW)
         slots = []
         for param in params:
-            if isinstance(param, int) and not isinstance(param, bool) and param in marks:
-                slots.append(marks[param])
-            elif param == adapted_now:
-                slots.append("now")
-            else:
-                slots.append(None)
+            slot = None
+            if not isinstance(param, bool):
+                try:
+                    slot = marks.get(param)
+                except TypeError:  # an unhashable parameter (a list) is never a sentinel
+                    slot = None
+            slots.append(slot)
         fields = [column[0] for column in compiler.select[: compiler.col_count]]
-        names = [*qs.query.extra_select, *qs.query.values_select, *qs.query.annotation_select]
+        if qs.query.selected:  # the columns in ``values()`` order (as ValuesIterable reads)
+            names = list(qs.query.selected)
+        else:
+            names = [*qs.query.extra_select, *qs.query.values_select, *qs.query.annotation_select]
         prepared = (sql, tuple(params), tuple(slots), compiler, compiler.get_converters(fields))
         prepared += (names,)
+        if len(_prepared) >= _PREPARED_LIMIT:
+            _prepared.clear()
         _prepared[key] = prepared
     sql, params, slots, compiler, converters, names = prepared
-    bound = dict(values, now=connection.ops.adapt_datetimefield_value(values["now"]))
+    bound = {
+        name: adapt(value) if isinstance(value, dt.datetime) else value
+        for name, value in values.items()
+    }
     with connection.cursor() as cursor:
         bound_params = [
             p if slot is None else bound[slot] for p, slot in zip(params, slots, strict=True)
         ]
         cursor.execute(sql, bound_params)
-        row = cursor.fetchone()
-    if row is None:
-        return None
+        if first:
+            row = cursor.fetchone()
+            rows = [] if row is None else [row]
+        else:
+            rows = cursor.fetchall()
     if converters:
-        row = next(iter(compiler.apply_converters([row], converters)))
-    return dict(zip(names, row, strict=True))
+        rows = compiler.apply_converters(rows, converters)
+    return [dict(zip(names, row, strict=True)) for row in rows]
 
 
 def _locked_ledger_query(*, in_person: bool, with_user: bool):
@@ -440,45 +472,84 @@ class PassIssuer:
 # --- content contributors ------------------------------------------------------------------
 
 
+def mc_pass_holders(*, conference: Conference) -> QuerySet:
+    """The user ids of the people who redeemed a microconference's complimentary pass for
+    ``conference`` (a values query: a list when read, a subquery inside another query)."""
+    return (
+        ComplimentaryPass.objects.filter(
+            microconference__isnull=False,
+            status=P.REDEEMED,
+            kind__conference=conference,
+        )
+        .order_by()
+        .values_list("redeemed_registration__user_id", flat=True)
+    )
+
+
+def _mc_pass_of(conference: Conference, user_id) -> QuerySet:
+    """The rows that make ``user_id`` a pass holder (for an ``exists()`` or ``Exists``)."""
+    return mc_pass_holders(conference=conference).filter(redeemed_registration__user_id=user_id)
+
+
 @dataclass(frozen=True)
 class ContentContributors:
     """The content contributors of one edition: accepted speakers and co-speakers and
     microconference leads (the CFP knows them) and people who redeemed a microconference's
-    complimentary pass (we know them)."""
+    complimentary pass (we know them).
+
+    ``pass_holders`` is None when they were not read (the pages' copy, whose CFP part comes
+    from the shared cache): a ranking then asks the database inside its own query, and a
+    question about one person costs one small query, so a pass redeemed a moment ago always
+    counts."""
 
     conference: Conference
     from_cfp: frozenset[int]
-    pass_holders: frozenset[int]
+    pass_holders: frozenset[int] | None = None
+
+    def _pass_holder_ids(self) -> frozenset[int]:
+        if self.pass_holders is not None:
+            return self.pass_holders
+        return frozenset(mc_pass_holders(conference=self.conference))
 
     @property
     def user_ids(self) -> frozenset[int]:
-        return self.from_cfp | self.pass_holders
+        return self.from_cfp | self._pass_holder_ids()
+
+    def holds_mc_pass(self, user_id: int) -> bool:
+        if self.pass_holders is not None:
+            return user_id in self.pass_holders
+        return _mc_pass_of(self.conference, user_id).exists()
 
     def __contains__(self, user_id: int) -> bool:
-        return user_id in self.from_cfp or user_id in self.pass_holders
+        return user_id in self.from_cfp or self.holds_mc_pass(user_id)
 
-    def reasons(self, user) -> list[str]:
+    def membership(self, field: str = "user_id") -> Q:
+        """The SQL test "``field`` is a content contributor" (the one place a ranking asks)."""
+        if self.pass_holders is not None:
+            return Q(**{f"{field}__in": sorted(self.from_cfp | self.pass_holders)})
+        holders = mc_pass_holders(conference=self.conference)
+        return Q(**{f"{field}__in": sorted(self.from_cfp)}) | Q(**{f"{field}__in": holders})
+
+    def reasons(self, user, *, holds_mc_pass: bool | None = None) -> list[str]:
         """Why ``user`` is one (empty: they are not). Costs a query or two for a speaker or
-        lead, so it is asked for one person, never for a whole waitlist."""
+        lead, so it is asked for one person, never for a whole waitlist. ``holds_mc_pass``:
+        the answer of ``holds_mc_pass`` when the caller has it already."""
         reasons = []
         if user.pk in self.from_cfp:
             reasons += contributor_reasons(user=user, conference=self.conference)
-        if user.pk in self.pass_holders:
+        if holds_mc_pass is None:
+            holds_mc_pass = self.holds_mc_pass(user.pk)
+        if holds_mc_pass:
             reasons.append(REASON_MC_PASS)
         return reasons
 
 
 def content_contributors(*, conference: Conference) -> ContentContributors:
     """Who contributes content to ``conference`` and why, in a fixed number of queries."""
-    pass_holders = ComplimentaryPass.objects.filter(
-        microconference__isnull=False,
-        status=P.REDEEMED,
-        kind__conference=conference,
-    ).values_list("redeemed_registration__user_id", flat=True)
     return ContentContributors(
         conference=conference,
         from_cfp=frozenset(content_contributor_user_ids(conference=conference)),
-        pass_holders=frozenset(pass_holders),
+        pass_holders=frozenset(mc_pass_holders(conference=conference)),
     )
 
 
@@ -492,11 +563,21 @@ class Rules:
     order: list[str] = field(default_factory=list)
 
 
-def priority_rules(*, conference: Conference) -> Rules:
+def enabled_rules(*, conference: Conference) -> list[PriorityRule]:
+    """The edition's enabled priority rules, in the order their reasons are shown."""
+    return list(
+        PriorityRule.objects.filter(conference=conference, enabled=True).order_by("order", "id")
+    )
+
+
+def priority_rules(
+    *, conference: Conference, enabled: Iterable[PriorityRule] | None = None
+) -> Rules:
+    """The ranking's weights; ``enabled``: ``enabled_rules``' answer when the caller has it."""
     rules = Rules()
-    for rule in PriorityRule.objects.filter(conference=conference, enabled=True).order_by(
-        "order", "id"
-    ):
+    if enabled is None:
+        enabled = enabled_rules(conference=conference)
+    for rule in enabled:
         rules.order.append(rule.kind)
         if rule.kind == PriorityRule.Kind.CONTENT_CONTRIBUTOR:
             rules.contributor_weight = rule.weight
@@ -519,11 +600,13 @@ def scored_registrations(
     *, kind: AttendanceKind, rules: Rules, contributors: ContentContributors
 ) -> QuerySet[Registration]:
     """Registrations of ``kind`` annotated with ``is_contributor``, ``is_new`` and ``score``
-    (rule weights + manual bonus), computed by the database."""
-    returning = earlier_in_person(conference=kind.conference).filter(user_id=OuterRef("user_id"))
-    contributor_q = Q(user_id__in=sorted(contributors.user_ids))
+    (rule weights + manual bonus), computed by the database. Both tests are ``IN`` lists or
+    uncorrelated subqueries, which the database reads once per query (a hashed set), not
+    once per waitlisted row: ranking thousands costs about a millisecond."""
+    returning = earlier_in_person(conference=kind.conference).values("user_id")
+    contributor_q = contributors.membership("user_id")
     qs = Registration.objects.filter(kind=kind).annotate(
-        is_returning=Exists(returning),
+        is_returning=ExpressionWrapper(Q(user_id__in=returning), output_field=BooleanField()),
         is_contributor=ExpressionWrapper(contributor_q, output_field=BooleanField()),
     )
     qs = qs.annotate(is_new=ExpressionWrapper(Q(is_returning=False), output_field=BooleanField()))
@@ -543,9 +626,13 @@ def scored_registrations(
     return qs.annotate(score=ExpressionWrapper(score, output_field=IntegerField()))
 
 
-def _waitlist(kind: AttendanceKind) -> tuple[Rules, ContentContributors, QuerySet]:
-    rules = priority_rules(conference=kind.conference)
-    contributors = content_contributors(conference=kind.conference)
+def _waitlist(
+    kind: AttendanceKind,
+    rules: Rules | None = None,
+    contributors: ContentContributors | None = None,
+) -> tuple[Rules, ContentContributors, QuerySet]:
+    rules = rules or priority_rules(conference=kind.conference)
+    contributors = contributors or content_contributors(conference=kind.conference)
     scored = scored_registrations(kind=kind, rules=rules, contributors=contributors)
     return rules, contributors, scored.filter(status=S.WAITLISTED)
 
@@ -591,42 +678,128 @@ class Position:
     reasons: list[str]
 
 
-def waitlist_position(*, registration: Registration) -> Position | None:
+def waitlist_position(
+    *,
+    registration: Registration,
+    rules: Rules | None = None,
+    contributors: ContentContributors | None = None,
+    user=None,
+) -> Position | None:
     """Where one waitlisted registration stands ("#12 of 340") and why, without loading the
-    whole waitlist: the database counts who is ranked ahead."""
+    whole waitlist, always from the current rows: the registration's score (one query),
+    then the database counts who is ranked ahead (one aggregate). ``rules`` and
+    ``contributors``: the edition's, when the caller has them (the pages' shared copy);
+    ``user``: the registration's person, when loaded. Both queries are prepared once per
+    shape of the ranking (``_run_prepared``): a waitlisted person's page asks them on every
+    visit."""
     if registration.status != S.WAITLISTED:
         return None
-    rules, contributors, waiting = _waitlist(registration.kind)
-    me = waiting.filter(pk=registration.pk).first()
+    kind = registration.kind
+    rules = rules or priority_rules(conference=kind.conference)
+    contributors = contributors or content_contributors(conference=kind.conference)
+    shape = (
+        kind.pk,
+        kind.conference_id,
+        kind.conference.starts_on,
+        rules.contributor_weight,
+        rules.new_attendee_weight,
+        contributors.from_cfp,
+        contributors.pass_holders,
+    )
+
+    def waiting():
+        return _waitlist(kind, rules, contributors)[2].order_by()
+
+    def build_me(*, registration_id):
+        return (
+            waiting()
+            .filter(pk=registration_id)
+            .values("score", "joined_at", "is_contributor", "is_new", "manual_bonus")
+        )
+
+    def build_ahead(*, registration_id, score, joined_at):
+        # Ranked ahead in RANK_ORDER: a higher score, or as high and joined earlier, or
+        # joined at the same moment with a lower id.
+        ahead = Q(score__gt=score) | Q(score=score) & (
+            Q(joined_at__lt=joined_at) | Q(joined_at=joined_at, id__lt=registration_id)
+        )
+        return (
+            waiting()
+            .values("kind_id")
+            .annotate(ahead=Count("id", filter=ahead), total=Count("id"))
+            .values("ahead", "total")
+        )
+
+    me = _run_prepared("position-me", build_me, shape=shape, registration_id=registration.pk)
     if me is None:
         return None
-    counts = waiting.aggregate(
-        ahead=Count(
-            "id",
-            filter=Q(score__gt=me.score)
-            | Q(score=me.score, joined_at__lt=me.joined_at)
-            | Q(score=me.score, joined_at=me.joined_at, id__lt=me.pk),
-        ),
-        total=Count("id"),
+    counts = _run_prepared(
+        "position-ahead",
+        build_ahead,
+        shape=shape,
+        registration_id=registration.pk,
+        score=me["score"],
+        joined_at=me["joined_at"],
     )
-    why = contributors.reasons(registration.user) if me.is_contributor else []
+    entry = SimpleNamespace(
+        manual_bonus=me["manual_bonus"],
+        is_contributor=bool(me["is_contributor"]),
+        is_new=bool(me["is_new"]),
+    )
+    why = contributors.reasons(user or registration.user) if entry.is_contributor else []
     return Position(
         position=counts["ahead"] + 1,
         total=counts["total"],
-        score=me.score,
-        reasons=_reasons(me, rules, why),
+        score=me["score"],
+        reasons=_reasons(entry, rules, why),
     )
 
 
-def my_registrations(*, user, conference: Conference | None) -> dict[int, Registration]:
+_REGISTRATION_FIELDS = tuple(f.attname for f in Registration._meta.concrete_fields)
+
+
+def my_registration_rows(
+    *,
+    user,
+    conference: Conference | None,
+    kinds: Iterable[AttendanceKind] | None = None,
+    with_passes: bool = False,
+) -> tuple[dict[int, Registration], bool]:
     """The person's registrations of the edition by kind id: the active one if any, else the
-    latest (to show "your offer expired", "cancelled")."""
+    latest (to show "your offer expired", "cancelled"), always read from the database. One
+    query, prepared once per process (``_run_prepared_rows``: every page of a signed-in
+    person asks it); ``kinds`` (the edition's, when the caller has them) are set on the
+    registrations instead of read. With ``with_passes``, also whether any of the person's
+    registrations of the edition was made with a complimentary pass (else False)."""
     if conference is None or not user.is_authenticated:
-        return {}
+        return {}, False
+    if kinds is None:
+        kinds = current_kinds(conference=conference)
+    kinds = {kind.pk: kind for kind in kinds}
+
+    def build(*, user_id):
+        rows = Registration.objects.filter(user=user_id, kind__conference=conference.pk)
+        if with_passes:
+            made_with_pass = ComplimentaryPass.objects.filter(redeemed_registration=OuterRef("pk"))
+            rows = rows.annotate(has_pass=Exists(made_with_pass))
+        else:
+            rows = rows.annotate(has_pass=Value(False))
+        return rows.order_by("created_at", "id").values(*_REGISTRATION_FIELDS, "has_pass")
+
+    rows = _run_prepared_rows(
+        "my-registrations", build, shape=(conference.pk, with_passes), user_id=user.pk
+    )
+    db = Registration.objects.db
     mine: dict[int, Registration] = {}
-    for reg in Registration.objects.filter(user=user, kind__conference=conference).order_by(
-        "created_at", "id"
-    ):
+    any_pass = False
+    for row in rows:
+        reg = Registration.from_db(db, _REGISTRATION_FIELDS, [row[f] for f in _REGISTRATION_FIELDS])
+        kind = kinds.get(reg.kind_id)
+        if kind is None:  # created since ``kinds`` were read
+            kind = kinds[reg.kind_id] = current_kinds(conference=conference).get(pk=reg.kind_id)
+        reg.kind = kind
+        reg.user = user
+        any_pass = any_pass or bool(row["has_pass"])
         current = mine.get(reg.kind_id)
         if (
             current is None
@@ -634,7 +807,14 @@ def my_registrations(*, user, conference: Conference | None) -> dict[int, Regist
             or current.status not in ACTIVE_STATUSES
         ):
             mine[reg.kind_id] = reg
-    return mine
+    return mine, any_pass
+
+
+def my_registrations(
+    *, user, conference: Conference | None, kinds: Iterable[AttendanceKind] | None = None
+) -> dict[int, Registration]:
+    """``my_registration_rows`` without the passes."""
+    return my_registration_rows(user=user, conference=conference, kinds=kinds)[0]
 
 
 # --- the person's own view: /register/, the hub (/me/), the home summary -------------------
@@ -654,18 +834,59 @@ def plain_reasons(reasons: Iterable[str]) -> list[str]:
     return [PLAIN_REASONS.get(reason, reason) for reason in reasons]
 
 
-def my_priority(*, user, conference: Conference) -> list[str]:
+def my_standing(
+    *, user, conference: Conference, contributors: ContentContributors | None = None
+) -> dict:
+    """What the person's page asks about the person, in one query prepared once per process
+    (``_run_prepared``): ``verified`` (the test of ``plumbers.permissions.is_verified``,
+    which the view still asks when this says no, for its answer), ``returning`` (attended
+    an earlier edition in person: not a new attendee) and ``pass_holder`` (redeemed a
+    microconference's pass; from ``contributors`` when it read them)."""
+    ask_pass = contributors is None or contributors.pass_holders is None
+
+    def build(*, user_id):
+        asks = {
+            "verified": Exists(EmailAddress.objects.filter(user_id=user_id, verified=True)),
+            "returning": Exists(earlier_in_person(conference=conference).filter(user=user_id)),
+        }
+        if ask_pass:
+            asks["pass_holder"] = Exists(_mc_pass_of(conference, user_id))
+        return Conference.objects.filter(pk=conference.pk).values(**asks)
+
+    shape = (conference.pk, conference.starts_on, ask_pass)
+    row = _run_prepared("my-standing", build, shape=shape, user_id=user.pk)
+    if row is None:  # the edition is gone
+        return {"verified": False, "returning": False, "pass_holder": False}
+    if not ask_pass:
+        row["pass_holder"] = user.pk in contributors.pass_holders
+    return {name: bool(value) for name, value in row.items()}
+
+
+def my_priority(
+    *,
+    user,
+    conference: Conference,
+    rules: Rules | None = None,
+    contributors: ContentContributors | None = None,
+    standing: dict | None = None,
+) -> list[str]:
     """The rules that would rank ``user`` if they joined the waitlist now, in plain words
-    (for /register/ before anyone acts; a waitlisted person's come from their position)."""
-    rules = priority_rules(conference=conference)
-    contributors = content_contributors(conference=conference)
+    (for /register/ before anyone acts; a waitlisted person's come from their position).
+    ``rules``, ``contributors`` and ``standing`` (``my_standing``): when the caller has
+    them; else read here."""
+    rules = rules or priority_rules(conference=conference)
+    contributors = contributors or content_contributors(conference=conference)
+    if standing is None:
+        standing = my_standing(user=user, conference=conference, contributors=contributors)
+    holds_mc_pass = standing["pass_holder"]
     reasons = []
     for rule_kind in rules.order:
-        if rule_kind == PriorityRule.Kind.CONTENT_CONTRIBUTOR and user.pk in contributors:
-            reasons.extend(contributors.reasons(user))
-        elif rule_kind == PriorityRule.Kind.NEW_ATTENDEE:
-            if not earlier_in_person(conference=conference).filter(user=user).exists():
-                reasons.append(REASON_NEW_ATTENDEE)
+        if rule_kind == PriorityRule.Kind.CONTENT_CONTRIBUTOR and (
+            holds_mc_pass or user.pk in contributors.from_cfp
+        ):
+            reasons.extend(contributors.reasons(user, holds_mc_pass=holds_mc_pass))
+        elif rule_kind == PriorityRule.Kind.NEW_ATTENDEE and not standing["returning"]:
+            reasons.append(REASON_NEW_ATTENDEE)
     return plain_reasons(reasons)
 
 

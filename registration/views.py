@@ -1,6 +1,8 @@
 """/register/: the person's registration for the current edition. Views are thin: check the
 login and the verified address, validate the form, call one service, message, redirect."""
 
+import functools
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
@@ -10,20 +12,37 @@ from django.views.decorators.http import require_POST
 
 from plumbers.permissions import is_verified
 from plumbers.selectors import request_conference
-from registration import selectors, services
+from registration import pagedata, selectors, services
 from registration.forms import RedeemForm, RegisterForm
 from registration.models import PriorityRule, Registration
 
 
-def _page(request, *, conference, bound_kind=None, bound_form=None, redeem_form=None, status=200):
+def _page(
+    request,
+    *,
+    conference,
+    shared=None,
+    standing=None,
+    bound_kind=None,
+    bound_form=None,
+    redeem_form=None,
+    status=200,
+):
+    """The person's page. Per request: their registrations, what the page asks about them
+    (``selectors.my_standing``), why ended ones ended, their waitlist position (a few small
+    prepared queries); the kinds, the rules and the seat counts come shared
+    (``registration.pagedata``), and so does the HTML of the blank forms."""
     now = timezone.now()
-    kinds = list(selectors.current_kinds(conference=conference))
-    mine = selectors.my_registrations(user=request.user, conference=conference)
+    shared = shared or pagedata.SharedReads(conference=conference, request=request)
+    edition = shared.edition
+    kinds = edition.kinds
+    mine = selectors.my_registrations(user=request.user, conference=conference, kinds=kinds)
+    summaries = shared.summaries(own_change_at=pagedata.last_change(mine.values()))
     end_reasons = selectors.end_reasons(registrations=mine.values())
     entries = []
     has_in_person_place = False
     waitlisted_in_person = False
-    for summary in selectors.kind_summaries(kinds=kinds, now=now):
+    for summary in summaries:
         kind = summary.kind
         reg = mine.get(kind.pk)
         active = reg is not None and reg.is_active
@@ -31,11 +50,12 @@ def _page(request, *, conference, bound_kind=None, bound_form=None, redeem_form=
             has_in_person_place = True
         if active and kind.is_in_person and reg.status == Registration.Status.WAITLISTED:
             waitlisted_in_person = True
-        waitlist = summary.sold_out
         if bound_kind is not None and bound_kind.pk == kind.pk:
-            form = bound_form
+            form, waitlist = bound_form, bound_form.fields["reason"].required
         else:
-            form = RegisterForm(kind=kind, waitlist=waitlist)
+            # Built only if the template renders it (the blank form's HTML is shared).
+            waitlist = summary.sold_out
+            form = functools.partial(RegisterForm, kind=kind, waitlist=waitlist)
         entries.append(
             {
                 "kind": kind,
@@ -44,19 +64,19 @@ def _page(request, *, conference, bound_kind=None, bound_form=None, redeem_form=
                 "active": active,
                 "open": kind.is_open(now),
                 "not_yet_open": now < kind.opens_at,
-                "position": selectors.waitlist_position(registration=reg)
-                if active and reg.status == Registration.Status.WAITLISTED
+                "position": pagedata.own_position(
+                    registration=reg, edition=edition, user=request.user
+                )
+                if active
                 else None,
                 "form": form,
-                "waitlist": form.fields["reason"].required,
+                "bound": bound_kind is not None and bound_kind.pk == kind.pk,
+                "waitlist": waitlist,
                 "end_reason": end_reasons.get(reg.pk, "") if reg is not None else "",
                 "ended_by_in_person": reg is not None
                 and selectors.ended_by_in_person(registration=reg, mine=mine.values()),
             }
         )
-        position = entries[-1]["position"]
-        if position is not None:
-            position.plain_reasons = selectors.plain_reasons(position.reasons)
     in_person_kinds = [e for e in entries if e["kind"].is_in_person]
     return render(
         request,
@@ -66,11 +86,12 @@ def _page(request, *, conference, bound_kind=None, bound_form=None, redeem_form=
             "entries": entries,
             "verified": True,
             "explain": _explanation(
-                conference, kinds, user=request.user, skip_priority=waitlisted_in_person
+                edition, user=request.user, skip_priority=waitlisted_in_person, standing=standing
             ),
             "waitlisted_in_person": waitlisted_in_person,
             "not_registered": not any(entry["active"] for entry in entries),
-            "redeem_form": redeem_form or RedeemForm(),
+            "redeem_form": redeem_form or RedeemForm,  # a blank one only if rendered
+            "redeem_bound": redeem_form is not None,
             # A refused code is shown back on its form, even to someone with a place.
             "can_redeem": bool(in_person_kinds)
             and (not has_in_person_place or bool(redeem_form and redeem_form.errors)),
@@ -79,21 +100,27 @@ def _page(request, *, conference, bound_kind=None, bound_form=None, redeem_form=
     )
 
 
-def _explanation(conference, kinds, *, user=None, skip_priority=False) -> dict:
+def _explanation(
+    edition: pagedata.Edition, *, user=None, skip_priority=False, standing=None
+) -> dict:
     """How registration works, before anyone acts: the seats, the waitlist's rules in
     plain words (and which apply to ``user``), how long an offer is held."""
     rules = [
         {"rule": rule, "words": PLAIN_RULES.get(rule.kind, rule.get_kind_display())}
-        for rule in PriorityRule.objects.filter(conference=conference, enabled=True).order_by(
-            "order", "id"
-        )
+        for rule in edition.rules
     ]
     mine = None
     if user is not None and user.is_authenticated and rules and not skip_priority:
-        mine = selectors.my_priority(user=user, conference=conference)
+        mine = selectors.my_priority(
+            user=user,
+            conference=edition.conference,
+            rules=edition.priority(),
+            contributors=edition.contributors(),
+            standing=standing,
+        )
     return {
-        "in_person": [k for k in kinds if k.is_in_person],
-        "virtual": [k for k in kinds if not k.is_in_person],
+        "in_person": [k for k in edition.kinds if k.is_in_person],
+        "virtual": [k for k in edition.kinds if not k.is_in_person],
         "rules": rules,
         "my_priority": mine,
     }
@@ -126,21 +153,34 @@ def register(request):
     if not request.user.is_authenticated:
         # Say how it works and how to get in, rather than a silent jump to "Sign in".
         conference = request_conference(request)
-        kinds = list(selectors.current_kinds(conference=conference))
+        explain = None
+        if conference is not None:
+            edition = pagedata.SharedReads(conference=conference, request=request).edition
+            explain = _explanation(edition)
         return render(
             request,
             "registration/register.html",
             {
                 "conference": conference,
                 "anonymous": True,
-                "explain": _explanation(conference, kinds) if conference else None,
+                "explain": explain,
                 "next": request.get_full_path(),
             },
         )
-    conference, response = _guard(request)
-    if response is not None:
-        return response
-    return _page(request, conference=conference)
+    conference = request_conference(request)
+    shared = standing = None
+    if conference is not None:
+        # One query answers whether the address is verified along with what the page asks
+        # about the person; the general guard answers only when it says no.
+        shared = pagedata.SharedReads(conference=conference, request=request)
+        standing = selectors.my_standing(
+            user=request.user, conference=conference, contributors=shared.edition.contributors()
+        )
+    if standing is None or not standing["verified"]:
+        conference, response = _guard(request)
+        if response is not None:
+            return response
+    return _page(request, conference=conference, shared=shared, standing=standing)
 
 
 @login_required

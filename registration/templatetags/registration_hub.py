@@ -5,7 +5,7 @@ import datetime as dt
 
 from django import template
 
-from registration import selectors
+from registration import pagedata, selectors
 from registration.models import ComplimentaryPass, Registration
 
 register = template.Library()
@@ -27,43 +27,45 @@ def duration_words(value: dt.timedelta | None) -> str:
     return f"{minutes} minute{'s' if minutes != 1 else ''}"
 
 
-def _my_entries(user, conference) -> list[dict]:
+def _my_entries(context, *, with_passes: bool = False) -> tuple[list[dict], bool]:
     """The person's registrations of the edition with what the page says about each: the
-    state, the waitlist position and its reasons in plain words, why an ended one ended."""
+    state, the waitlist position and its reasons in plain words, why an ended one ended;
+    and whether any was made with a complimentary pass (asked only ``with_passes``). The
+    kinds and rules come shared (``registration.pagedata``); the rest is read now."""
+    user, conference = context["user"], context.get("current_conference")
     if conference is None or not user.is_authenticated:
-        return []
-    mine = selectors.my_registrations(user=user, conference=conference)
+        return [], False
+    edition = pagedata.SharedReads(conference=conference, request=context.get("request")).edition
+    mine, any_pass = selectors.my_registration_rows(
+        user=user, conference=conference, kinds=edition.kinds, with_passes=with_passes
+    )
     if not mine:
-        return []
+        return [], False
     regs = sorted(mine.values(), key=lambda reg: (reg.kind.order, reg.kind.name))
     reasons = selectors.end_reasons(registrations=regs)
     entries = []
     for reg in regs:
-        position = None
-        if reg.effective_status == S.WAITLISTED:
-            position = selectors.waitlist_position(registration=reg)
-            if position is not None:
-                position.plain_reasons = selectors.plain_reasons(position.reasons)
         entries.append(
             {
                 "registration": reg,
                 "kind": reg.kind,
                 "status": reg.effective_status,
-                "position": position,
+                "position": pagedata.own_position(registration=reg, edition=edition, user=user),
                 "end_reason": reasons.get(reg.pk, ""),
                 "ended_by_in_person": selectors.ended_by_in_person(registration=reg, mine=regs),
             }
         )
-    return entries
+    return entries, any_pass
 
 
 @register.simple_tag(takes_context=True)
 def my_registrations(context) -> dict:
-    """For the hub: ``entries`` (see ``_my_entries``) and the ``passes`` the person redeemed."""
+    """For the hub: ``entries`` (see ``_my_entries``) and the ``passes`` the person redeemed
+    (read only when one of their registrations was made with a pass)."""
     user, conference = context["user"], context.get("current_conference")
-    entries = _my_entries(user, conference)
+    entries, any_pass = _my_entries(context, with_passes=True)
     passes = []
-    if conference is not None and user.is_authenticated:
+    if any_pass:
         passes = list(
             ComplimentaryPass.objects.filter(
                 redeemed_registration__user=user, kind__conference=conference
@@ -75,5 +77,5 @@ def my_registrations(context) -> dict:
 @register.simple_tag(takes_context=True)
 def my_registration_summary(context) -> list[dict]:
     """For the home page's one line: the person's active registrations only."""
-    entries = _my_entries(context["user"], context.get("current_conference"))
+    entries, _ = _my_entries(context)
     return [entry for entry in entries if entry["status"] in (S.CONFIRMED, S.WAITLISTED, S.OFFERED)]

@@ -1,19 +1,19 @@
 from django import template
 from django.utils import timezone
 
-from registration import selectors
+from registration import pagedata
 
 register = template.Library()
 
 
-@register.inclusion_tag("registration/home_status.html")
-def registration_status(conference):
+@register.inclusion_tag("registration/home_status.html", takes_context=True)
+def registration_status(context, conference):
     """The registration status of an edition for the home page: open / sold out, waitlist
-    open / virtual available (three queries)."""
+    open / virtual available. Kinds and seat counts come shared (``registration.pagedata``:
+    the counts lag other people's registrations by ``LEDGER_TTL`` seconds at most)."""
     now = timezone.now()
-    kinds = selectors.current_kinds(conference=conference)
-    return {
-        "conference": conference,
-        "summaries": selectors.kind_summaries(kinds=kinds, now=now),
-        "now": now,
-    }
+    summaries = []
+    if conference is not None:
+        shared = pagedata.SharedReads(conference=conference, request=context.get("request"))
+        summaries = shared.summaries()
+    return {"conference": conference, "summaries": summaries, "now": now}
