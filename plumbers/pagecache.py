@@ -21,6 +21,7 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 from django.core.cache import cache
+from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.http import QueryDict
 from django.utils.cache import patch_vary_headers
@@ -64,7 +65,25 @@ def _on_model_change(sender, **kwargs):
         return
     if kwargs.get("update_fields") and set(kwargs["update_fields"]) <= {"last_login"}:
         return  # a login, not content
+    if (meta.app_label, meta.model_name) == ("plumbers", "user") and kwargs.get("created"):
+        return  # a signup: nobody new is on a public page until they are linked to content
     bump_content_version()
+    _bump_again_after_commit()
+
+
+def _bump_after_commit() -> None:
+    bump_content_version()
+
+
+def _bump_again_after_commit() -> None:
+    """Bump once more when the transaction commits: a request between the first bump and the
+    commit read the old rows and may have cached them under the new version."""
+    connection = transaction.get_connection()
+    if not connection.in_atomic_block:
+        return  # autocommit: the change is committed already
+    if any(func is _bump_after_commit for _, func, _ in connection.run_on_commit):
+        return  # once per transaction, however many rows it saves
+    transaction.on_commit(_bump_after_commit)
 
 
 def connect_signals() -> None:

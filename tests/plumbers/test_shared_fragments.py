@@ -122,3 +122,30 @@ def test_a_flushed_cache_never_brings_back_an_earlier_content_version():
     bump_content_version()
     cache.clear()
     assert content_version() > before + 1
+
+
+def test_a_change_bumps_the_content_version_again_when_it_commits(
+    django_capture_on_commit_callbacks,
+):
+    from django.db import transaction
+
+    from plumbers.pagecache import content_version
+
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        with transaction.atomic():
+            AnnouncementFactory(title="One")
+            AnnouncementFactory(title="Two")
+            during = content_version()  # a request here may cache the old rows at this version
+    assert len(callbacks) == 1  # once per transaction
+    callbacks[0]()
+    assert content_version() > during
+
+
+def test_a_signup_is_not_a_change_of_content():
+    from plumbers.pagecache import content_version
+
+    from plumbers.models import User
+
+    before = content_version()
+    User.objects.create_user(email="new@example.org", password="a-long-enough-password")
+    assert content_version() == before
