@@ -17,6 +17,7 @@ from django.db.models import Prefetch
 
 from cfp.models import ACCEPTED_STATES, Proposal
 from microconferences.models import Microconference
+from plumbers.fragments import local_value
 from plumbers.models import Conference
 from schedule.models import Item, PublishedSlot, Release, Room
 
@@ -39,6 +40,21 @@ def latest_release(conference: Conference) -> Release | None:
         .order_by("-number")
         .first()
     )
+
+
+def published_release(conference: Conference, *, request=None) -> Release | None:
+    """The latest release, as pages show it: kept by the process per content version, which
+    publishing bumps (schedule.signals), and read once per request."""
+    if request is not None and hasattr(request, "_schedule_release"):
+        return request._schedule_release
+    release = local_value(
+        f"schedule.latest-release:{conference.pk}",
+        lambda: latest_release(conference),
+        request=request,
+    )
+    if request is not None:
+        request._schedule_release = release
+    return release
 
 
 def previous_release(release: Release) -> Release | None:

@@ -30,7 +30,7 @@ from plumbers.selectors import request_conference
 from schedule import exports, program_marks, public, stars
 from schedule.models import CalendarToken, Item
 from schedule.selectors import changelog as release_changelog
-from schedule.selectors import latest_release, releases
+from schedule.selectors import published_release, releases
 
 
 def _release(request):
@@ -38,14 +38,7 @@ def _release(request):
     conference = request_conference(request)
     if conference is None:
         return None, None
-    if not hasattr(request, "_schedule_release"):
-        # Publishing bumps the content version (schedule.signals): kept per version.
-        request._schedule_release = local_value(
-            f"schedule.latest-release:{conference.pk}",
-            lambda: latest_release(conference),
-            request=request,
-        )
-    return conference, request._schedule_release
+    return conference, published_release(conference, request=request)
 
 
 def _not_published(request, conference):

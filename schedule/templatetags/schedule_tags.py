@@ -8,7 +8,7 @@ from django.utils.html import format_html
 from plumbers import timefmt
 from schedule import public
 from schedule.models import CalendarToken
-from schedule.selectors import latest_release
+from schedule.selectors import latest_release, published_release
 
 register = template.Library()
 
@@ -29,13 +29,13 @@ def published_block(microconference):
     return slot
 
 
-@register.simple_tag
-def my_starred_entries(user, conference, limit=5):
+@register.simple_tag(takes_context=True)
+def my_starred_entries(context, user, conference, limit=5):
     """The user's starred items on the published program of ``conference`` (the page's
     current edition, read once per request) for the personal hub's list."""
     if not getattr(user, "is_authenticated", False) or conference is None:
         return []
-    release = latest_release(conference)
+    release = published_release(conference, request=context.get("request"))
     entries = [e for e in public.my_program(user, release) if e.slot][:limit]
     for entry in entries:
         entry.tz = conference.timezone
