@@ -14,13 +14,16 @@ from cfp.permissions import decider_track_ids
 ANONYMOUS_LABEL = "Hidden (anonymised review)"
 
 
-def hidden_speaker_track_ids(user, tracks: Iterable[Track]) -> set[int]:
-    """Of ``tracks``, those whose speakers ``user`` may not see (one query)."""
+def hidden_speaker_track_ids(user, tracks: Iterable[Track], *, deciders=None) -> set[int]:
+    """Of ``tracks``, those whose speakers ``user`` may not see (one query, none when the
+    caller passes ``deciders``, ``decider_track_ids(user, tracks)`` read already)."""
     tracks = list(tracks)
     anonymised = {track.pk for track in tracks if track.anonymised_review}
     if not anonymised:
         return set()
-    return anonymised - decider_track_ids(user, tracks)
+    if deciders is None:
+        deciders = decider_track_ids(user, tracks)
+    return anonymised - set(deciders)
 
 
 def speakers_hidden(user, track: Track) -> bool:

@@ -132,9 +132,12 @@ def sees_scores(user, proposal, *, reviewed_by_me: bool) -> bool:
     return reviewed_by_me or is_proposal_decider(user, proposal)
 
 
-def scores_visible_q(user, tracks: Iterable[Track]) -> Q:
-    """``sees_scores`` as a filter on proposals annotated with ``reviewed_by_me``."""
-    return Q(reviewed_by_me=True) | Q(track_id__in=sorted(decider_track_ids(user, tracks)))
+def scores_visible_q(user, tracks: Iterable[Track], *, decider_ids=None) -> Q:
+    """``sees_scores`` as a filter on proposals annotated with ``reviewed_by_me``;
+    ``decider_ids`` is ``decider_track_ids(user, tracks)`` when the caller read it already."""
+    if decider_ids is None:
+        decider_ids = decider_track_ids(user, tracks)
+    return Q(reviewed_by_me=True) | Q(track_id__in=sorted(decider_ids))
 
 
 def is_invitee(user, invitation) -> bool:

@@ -2,32 +2,18 @@
 median, the spread (max − min) and the confidence-weighted mean (Σ score·confidence /
 Σ confidence).
 
-Count, mean, spread and weighted mean are SQL aggregates in correlated subqueries, so a list
-of any length costs the same queries; the median (which SQLite cannot aggregate) is one more
-query for the scores of all listed proposals together. ``SORTS`` is the one list of sort
-keys the pages accept.
+All five come from one query for the scores of all listed proposals together, computed
+here (``attach_stats``), so a list of any length costs the same queries. They used to be
+SQL aggregates in correlated subqueries (the median apart: SQLite cannot aggregate it);
+building and compiling those four subqueries cost the triage list more time than running
+the whole query. ``SORTS`` is the one list of sort keys the pages accept.
 """
 
 import statistics
 from collections import defaultdict
 from collections.abc import Sequence
 
-from django.db.models import (
-    Avg,
-    Count,
-    ExpressionWrapper,
-    F,
-    FloatField,
-    IntegerField,
-    Max,
-    Min,
-    OuterRef,
-    QuerySet,
-    Subquery,
-    Sum,
-    Value,
-)
-from django.db.models.functions import Cast, Coalesce
+from django.db.models import QuerySet
 
 from cfp.models import Proposal, Review
 
@@ -48,47 +34,44 @@ SORTS = {
 RANKED_BY = {key: SORTS[key] for key in ("weighted", "score", "median")}
 
 
-def _per_proposal(aggregate, output_field):
-    reviews = Review.objects.filter(proposal=OuterRef("pk")).order_by()
-    return Subquery(
-        reviews.values("proposal").annotate(v=aggregate).values("v")[:1],
-        output_field=output_field,
-    )
+def attach_stats(proposals: Sequence, *, reviews: QuerySet[Review] | None = None) -> None:
+    """Set ``review_count``, ``mean_score``, ``median_score``, ``score_spread`` and
+    ``weighted_score`` on each of ``proposals`` (None without reviews; the count is 0): one
+    query for all of them. Works on any objects with a ``pk`` (the triage list's rows).
 
-
-def stat_expressions() -> dict:
-    """The SQL part of the statistics, as annotations for a proposal queryset."""
-    weighted = ExpressionWrapper(
-        Cast(Sum(F("score") * F("confidence")), FloatField())
-        / Cast(Sum("confidence"), FloatField()),
-        output_field=FloatField(),
-    )
-    return {
-        "review_count": Coalesce(
-            _per_proposal(Count("pk"), IntegerField()), Value(0), output_field=IntegerField()
-        ),
-        "mean_score": _per_proposal(Avg("score"), FloatField()),
-        "score_spread": _per_proposal(Max("score") - Min("score"), IntegerField()),
-        "weighted_score": _per_proposal(weighted, FloatField()),
-    }
-
-
-def with_stats(queryset: QuerySet[Proposal]) -> QuerySet[Proposal]:
-    return queryset.annotate(**stat_expressions())
-
-
-def attach_medians(proposals: Sequence[Proposal]) -> None:
-    """Set ``median_score`` on each proposal (None without reviews): one query for all."""
+    ``reviews``: a set of reviews that holds all those of ``proposals`` (say, of their
+    tracks), for long lists: an IN list of hundreds of ids costs more to build than the
+    query costs to run."""
     scores = defaultdict(list)
-    ids = [p.pk for p in proposals]
-    if ids:
-        for pk, score in Review.objects.filter(proposal_id__in=ids).values_list(
-            "proposal_id", "score"
+    if proposals:
+        if reviews is None:
+            reviews = Review.objects.filter(proposal_id__in=[p.pk for p in proposals])
+        wanted = {p.pk for p in proposals}
+        for pk, score, confidence in reviews.order_by().values_list(
+            "proposal_id", "score", "confidence"
         ):
-            scores[pk].append(score)
+            if pk in wanted:
+                scores[pk].append((score, confidence))
     for proposal in proposals:
-        values = scores.get(proposal.pk)
+        pairs = scores.get(proposal.pk, ())
+        values = [score for score, _confidence in pairs]
+        weight = sum(confidence for _score, confidence in pairs)
+        proposal.review_count = len(values)
+        proposal.mean_score = statistics.fmean(values) if values else None
         proposal.median_score = statistics.median(values) if values else None
+        proposal.score_spread = max(values) - min(values) if values else None
+        proposal.weighted_score = (
+            sum(score * confidence for score, confidence in pairs) / weight if weight else None
+        )
+
+
+STATS = ("review_count", "mean_score", "median_score", "score_spread", "weighted_score")
+
+
+def hide_stats(proposal) -> None:
+    """Blank a proposal's statistics (the viewer may not see them yet: ``sees_scores``)."""
+    for name in STATS:
+        setattr(proposal, name, None)
 
 
 def flag(proposal: Proposal, *, min_reviews: int | None) -> None:
@@ -106,13 +89,20 @@ def sort_key(value: str) -> str:
 
 def sort_proposals(proposals: list[Proposal], key: str) -> list[Proposal]:
     """Sort by a statistic; proposals whose statistic is unknown (no reviews, or not visible
-    yet) come last; ties keep the order given (oldest first)."""
+    yet) come last; ties keep the order given (oldest first), except equal means, where the
+    proposal more reviewers judged comes first."""
     if key not in SORTS:
         return proposals
     _label, attr, highest_first = SORTS[key]
     known = [p for p in proposals if getattr(p, attr, None) is not None]
     unknown = [p for p in proposals if getattr(p, attr, None) is None]
-    known.sort(key=lambda p: getattr(p, attr), reverse=highest_first)
+
+    def value(p):
+        if attr == "mean_score":  # equal means: more reviews first
+            return (p.mean_score, p.review_count if highest_first else -p.review_count)
+        return getattr(p, attr)
+
+    known.sort(key=value, reverse=highest_first)
     return known + unknown
 
 
@@ -122,14 +112,13 @@ def ranked_track(*, track, by: str = "weighted", proposals=None) -> list[Proposa
     see), with its statistics, best first. Three queries whatever the number of proposals."""
     base = Proposal.objects.all() if proposals is None else proposals
     proposals = list(
-        with_stats(
-            base.filter(track=track)
-            .exclude(state=Proposal.State.WITHDRAWN)
-            .select_related("submitter")
-            .prefetch_related("co_speakers")
-        ).order_by("created_at", "pk")
+        base.filter(track=track)
+        .exclude(state=Proposal.State.WITHDRAWN)
+        .select_related("submitter")
+        .prefetch_related("co_speakers")
+        .order_by("created_at", "pk")
     )
-    attach_medians(proposals)
+    attach_stats(proposals, reviews=Review.objects.filter(proposal__track=track))
     for proposal in proposals:
         flag(proposal, min_reviews=track.min_reviews)
     return sort_proposals(proposals, by if by in RANKED_BY else "weighted")

@@ -7,17 +7,24 @@ people who review nothing, 404 for a track outside the viewer's tracks. The assi
 ranking pages are for the track's deciders (its chairs and organizers): its reviewers get
 403. The preference page is for the track's committee (organizers reviewing nothing get 403).
 
-Helpers at the top feed cfp.views' list and detail pages, so the rules stay in one place.
+Helpers at the top feed cfp.views' detail pages, so the rules stay in one place. The
+triage list itself is here too (``review_list``, with its CSV export): it reads the viewer's
+roles once (``selectors.TriageScope``) and takes its rows' HTML from the shared cache.
 """
 
 import csv
+import hashlib
 
+from django.conf import settings
 from django.contrib import messages
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import get_template
 from django.urls import reverse
+from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.http import require_POST
 
 from cfp import anonymity, assignment, phases, ranking, selectors, services
@@ -31,7 +38,6 @@ from cfp.forms import (
 from cfp.models import Proposal, ReviewAssignment, ReviewerPreference, Track
 from cfp.permissions import (
     can_use_triage,
-    decider_track_ids,
     is_track_committee,
     is_track_decider,
 )
@@ -42,33 +48,26 @@ from plumbers.selectors import request_conference
 # ------------------------------------------------------------------- helpers for cfp.views
 
 
-def decorate_triage(user, tracks, proposals, *, sort: str) -> list[Proposal]:
-    """The triage list's statistics (median: one query), flags (high spread, short of K),
-    hidden speakers, and the sorts SQL does not do."""
-    visible = [p for p in proposals if p.review_count is not None]
-    ranking.attach_medians(visible)
-    by_pk = {track.pk: track for track in tracks}
-    hidden = anonymity.hidden_speaker_track_ids(user, tracks)
+def decorate_triage(scope: selectors.TriageScope, proposals: list) -> list:
+    """The triage list's flags (high spread, short of K) and hidden speakers, on
+    ``selectors.triage_list``'s proposals or rows."""
+    by_pk = {track.pk: track for track in scope.tracks}
     for proposal in proposals:
-        if proposal.review_count is None:
-            proposal.median_score = None
-        track = by_pk.get(proposal.track_id, proposal.track)
-        ranking.flag(proposal, min_reviews=track.min_reviews)
-        proposal.speakers_hidden = proposal.track_id in hidden
-    if sort in {"weighted", "median", "spread"}:
-        proposals = ranking.sort_proposals(list(proposals), sort)
+        ranking.flag(proposal, min_reviews=by_pk[proposal.track_id].min_reviews)
+        proposal.speakers_hidden = proposal.track_id in scope.hidden_ids
     return proposals
 
 
-def triage_context(user, conference, tracks) -> dict:
+def triage_context(scope: selectors.TriageScope) -> dict:
     """The triage list's header: each track's phases, "assigned to you, N left", the sort
     choices and the tracks whose assignment and ranking pages the viewer may open."""
-    deciders = decider_track_ids(user, tracks)
     return {
-        "track_phases": [(track, phases.current_phases(track)) for track in tracks],
-        "my_assignments": assignment.my_assignment_counts(user=user, conference=conference),
+        "track_phases": [(track, phases.current_phases(track)) for track in scope.tracks],
+        "my_assignments": assignment.my_assignment_counts(
+            user=scope.user, conference=scope.conference
+        ),
         "sorts": [(key, label) for key, (label, _attr, _desc) in ranking.SORTS.items()],
-        "chaired_tracks": [track for track in tracks if track.pk in deciders],
+        "chaired_tracks": [track for track in scope.tracks if track.pk in scope.decider_ids],
         "disagreement_spread": ranking.DISAGREEMENT_SPREAD,
     }
 
@@ -109,6 +108,31 @@ def _guard(request):
     if not can_use_triage(request.user):
         raise PermissionDenied("The review area is for reviewers, chairs and organizers.")
     return None
+
+
+def _scope(request) -> selectors.TriageScope:
+    """The viewer's ``TriageScope``, and ``_guard``'s refusal for a signed-in person who may
+    not use the triage area, without reading their roles twice: whoever sees a track of the
+    edition may (``can_use_triage`` is asked only of the others)."""
+    scope = selectors.triage_scope(user=request.user, conference=request_conference(request))
+    if not (scope.organizer or scope.tracks) and not can_use_triage(request.user):
+        raise PermissionDenied("The review area is for reviewers, chairs and organizers.")
+    selectors.note_sees_triage(request.user)
+    return scope
+
+
+def _filters(request, scope: selectors.TriageScope) -> dict:
+    """The triage list's filters from the query string (the page and its CSV export);
+    anything unknown is ignored."""
+    track_id = request.GET.get("track", "")
+    state = request.GET.get("state", "")
+    return {
+        "track": next((t for t in scope.tracks if str(t.pk) == track_id), None),
+        "state": state if state in Proposal.State.values else "",
+        "unreviewed_by_me": request.GET.get("unreviewed") == "1",
+        "sort": ranking.sort_key(request.GET.get("sort", "")),
+        "assigned_to_me": request.GET.get("assigned") == "1",
+    }
 
 
 def _track(request, pk) -> Track:
@@ -331,6 +355,149 @@ def track_ranking(request, pk):
     )
 
 
+# ------------------------------------------------------------------------ the triage list
+
+# What a row of the triage list shows besides the viewer's own review and the statistics,
+# read as plain values (building 200 proposals, tracks and users was a third of the page).
+ROW_FIELDS = ("pk", "title", "state", "track_id", "submitter__display_name", "submitter__email")
+ROW_TEMPLATE = "cfp/review_list_row.html"
+# A row's HTML is a function of the values its key is made of (``_row_values``), so it can
+# never be stale; entries only go away to free the cache.
+ROW_TTL = 3600
+
+
+def _row_values(row: selectors.TriageRow, track: Track, *, selectable: bool | None) -> dict:
+    """Everything a row's HTML shows, and nothing else: its cache key is their hash, so two
+    viewers share a row exactly when they would see the same row. On a track whose speakers
+    are hidden from the viewer the name is not here at all, so no cached row can hold it.
+    ``selectable``: None without a selection column, else whether this row has a box."""
+    return {
+        "pk": row.pk,
+        "title": row.title,
+        "track": track.name,
+        "state": row.state,
+        "speaker": None
+        if row.speakers_hidden
+        else (row.submitter__display_name, row.submitter__email),
+        "selectable": selectable,
+        "assigned": row.assigned_to_me,
+        "my_score": row.my_score if row.reviewed_by_me else None,
+        # None: the viewer may not see the statistics before their own review.
+        "stats": None
+        if row.review_count is None
+        else {
+            "mean": row.mean_score,
+            "count": row.review_count,
+            "short_of": track.min_reviews if row.short_of_k else None,
+            "median": row.median_score,
+            "spread": row.score_spread,
+            "disagree": row.disagree,
+            "weighted": row.weighted_score,
+        },
+    }
+
+
+def _render_row(template, values: dict) -> str:
+    speaker = values["speaker"]
+    return template.render(
+        {
+            "r": values,
+            "state_label": Proposal.State(values["state"]).label,
+            # The one rule for a person's name (User.__str__), without reading the user.
+            "speaker_name": None
+            if speaker is None
+            else str(User(display_name=speaker[0], email=speaker[1])),
+        }
+    )
+
+
+def _digest(text: str, size: int) -> str:
+    return hashlib.blake2b(text.encode(), digest_size=size).hexdigest()
+
+
+def _rows_html(rows: list[dict]) -> SafeString:
+    """The rows of the triage list from the shared cache: the whole list in one entry when
+    a viewer with the same rows (the same person, or one in the same position) saw it
+    already, else each row from one ``get_many``, rendering (and storing) only those nobody
+    has seen yet. A change to a proposal, its reviews or its speaker changes that row's
+    values and so its key: the other rows stay cached. Templates render 200 rows in about
+    twenty milliseconds; the cache returns them in one or two (the whole list, in well
+    under one). The keys also hold the row template's source, so a deploy that changes it
+    never serves old rows."""
+    template = get_template(ROW_TEMPLATE)
+    if not settings.PLUMBERS_FRAGMENT_CACHE:
+        return mark_safe("".join(_render_row(template, values) for values in rows))
+    form = _digest(template.template.source, 6)
+    keys = [f"cfp:triage-row:{form}:{_digest(repr(values), 16)}" for values in rows]
+    whole_key = f"cfp:triage-rows:{form}:{_digest(' '.join(keys), 16)}"
+    html = cache.get(whole_key)
+    if html is None:
+        found = cache.get_many(keys)
+        rendered = {}
+        for key, values in zip(keys, rows, strict=True):
+            if key not in found:
+                rendered[key] = found[key] = _render_row(template, values)
+        html = "".join(found[key] for key in keys)
+        cache.set_many({**rendered, whole_key: html}, ROW_TTL)
+    return mark_safe(html)  # our own autoescaping template
+
+
+def review_list(request):
+    """The triage list: the proposals of the viewer's tracks with their statistics, filters,
+    sorts and the chairs' bulk decision.
+
+    Not paginated: a committee triages a track as one table (sort it by score, see where
+    reviewers disagree, select across it for a bulk decision), and a track has a few hundred
+    proposals at most. Six queries whatever the number of proposals (the viewer's tracks and
+    the chaired ones, the rows, their scores, the assignments; the organizer role, which the
+    header reads anyway), and the rows' HTML comes from the shared cache (``_rows_html``)."""
+    if not request.user.is_authenticated:
+        return _guard(request)
+    scope = _scope(request)
+    filters = _filters(request, scope)
+    rows = decorate_triage(
+        scope,
+        selectors.triage_list(
+            user=request.user,
+            conference=scope.conference,
+            scope=scope,
+            fields=ROW_FIELDS,
+            **filters,
+        ),
+    )
+    # The proposals listed are never the viewer's own (``visible_proposals``), so whether
+    # they may decide one is whether they decide in its track.
+    can_decide_any = any(row.track_id in scope.decider_ids for row in rows)
+    tracks = {track.pk: track for track in scope.tracks}
+    return render(
+        request,
+        "cfp/review_list.html",
+        {
+            "tracks": scope.tracks,
+            "track": filters["track"],
+            "state": filters["state"],
+            "states": Proposal.State.choices,
+            "unreviewed": filters["unreviewed_by_me"],
+            "sort": filters["sort"],
+            "assigned": filters["assigned_to_me"],
+            "count": len(rows),
+            "rows_html": _rows_html(
+                [
+                    _row_values(
+                        row,
+                        tracks[row.track_id],
+                        selectable=(row.track_id in scope.decider_ids) if can_decide_any else None,
+                    )
+                    for row in rows
+                ]
+            ),
+            "can_decide_any": can_decide_any,
+            "bulk_form": BulkDecideForm(queryset=Proposal.objects.none()),
+            **triage_context(scope),
+        },
+    )
+
+
 # ------------------------------------------------------------------------ the CSV export
 
 CSV_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -346,28 +513,20 @@ def review_export_csv(request):
     """The triage list as CSV, with the list's filters: exactly what the viewer may see
     there — no speaker on an anonymised track (unless they chair it), no statistics before
     their own review."""
-    guard = _guard(request)
-    if guard:
-        return guard
-    conference = request_conference(request)
-    tracks = list(selectors.triage_tracks(user=request.user, conference=conference))
-    track_id = request.GET.get("track", "")
-    track = next((t for t in tracks if str(t.pk) == track_id), None)
-    state = request.GET.get("state", "")
-    state = state if state in Proposal.State.values else ""
-    sort = ranking.sort_key(request.GET.get("sort", ""))
-    proposals = list(
+    if not request.user.is_authenticated:
+        return _guard(request)
+    scope = _scope(request)
+    filters = _filters(request, scope)
+    proposals = decorate_triage(
+        scope,
         selectors.triage_list(
             user=request.user,
-            conference=conference,
-            track=track,
-            state=state,
-            unreviewed_by_me=request.GET.get("unreviewed") == "1",
-            sort=sort,
-            assigned_to_me=request.GET.get("assigned") == "1",
-        ).prefetch_related("co_speakers")
+            conference=scope.conference,
+            scope=scope,
+            prefetch=("co_speakers",),
+            **filters,
+        ),
     )
-    proposals = decorate_triage(request.user, tracks, proposals, sort=sort)
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="proposals.csv"'
     writer = csv.writer(response)

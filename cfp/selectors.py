@@ -1,26 +1,23 @@
 """Reads of the CFP that several places share (pages, the home page, the registration app)."""
 
 from collections import defaultdict
+from dataclasses import dataclass
+from types import SimpleNamespace
 
+from django.conf import settings
+from django.core.cache import cache
 from django.db.models import (
-    Avg,
-    Case,
+    BooleanField,
     Count,
     Exists,
-    F,
-    FloatField,
-    IntegerField,
+    ExpressionWrapper,
     OuterRef,
-    Prefetch,
     Q,
     QuerySet,
     Subquery,
-    Value,
-    When,
 )
-from django.db.models.functions import Coalesce
 
-from cfp import ranking
+from cfp import anonymity, ranking
 from cfp.assignment import assignment_visible_q
 from cfp.models import (
     ACCEPTED_STATES,
@@ -31,9 +28,17 @@ from cfp.models import (
     ReviewAssignment,
     Track,
 )
-from cfp.permissions import chair_track_ids, committee_track_ids, scores_visible_q
+from cfp.permissions import (
+    chair_track_ids,
+    committee_q,
+    committee_track_ids,
+    decider_track_ids,
+    is_committee_member,
+    scores_visible_q,
+)
 from microconferences.selectors import lead_user_ids
 from plumbers.audit import audit_trail
+from plumbers.fragments import request_content_version
 from plumbers.models import Conference, User
 from plumbers.permissions import is_organizer
 
@@ -45,30 +50,61 @@ def public_tracks(*, conference: Conference | None) -> QuerySet[Track]:
     return Track.objects.filter(conference=conference).with_extensions()
 
 
-def my_proposals(*, user: User) -> QuerySet[Proposal]:
-    return (
-        Proposal.objects.filter(submitter=user)
-        .select_related("track", "track__conference")
-        .prefetch_related(
-            "co_speakers",
-            Prefetch(
-                "invitations",
-                queryset=CoSpeakerInvitation.objects.filter(
-                    state=CoSpeakerInvitation.State.PENDING
-                ),
-                to_attr="pending_invitations",
-            ),
-        )
-        .order_by("-created_at", "-id")
+def _speaking(user: User) -> QuerySet[Proposal]:
+    """The proposals ``user`` submitted or co-speaks, newest first."""
+    co_spoken = Proposal.co_speakers.through.objects.filter(user=user).values("proposal")
+    return Proposal.objects.filter(Q(submitter=user) | Q(pk__in=co_spoken)).order_by(
+        "-created_at", "-id"
     )
 
 
-def my_co_speaking(*, user: User) -> QuerySet[Proposal]:
-    return (
-        Proposal.objects.filter(co_speakers=user)
+def _split(user: User, proposals) -> tuple[list[Proposal], list[Proposal]]:
+    mine, co_speaking = [], []
+    for proposal in proposals:
+        (mine if proposal.submitter_id == user.pk else co_speaking).append(proposal)
+    return mine, co_speaking
+
+
+def my_proposals_page(*, user: User) -> dict:
+    """The page "My proposals", of every edition: the person's proposals with their
+    co-speakers and the invitations still open (``proposals``), those they co-speak
+    (``co_speaking``), and the invitations to co-speak they may answer (``invitations``).
+    Three queries: the proposals of both kinds, their co-speakers, and the open invitations
+    of both kinds."""
+    proposals, co_speaking = _split(
+        user,
+        _speaking(user)
         .select_related("track", "track__conference", "submitter")
-        .order_by("-created_at", "-id")
+        .prefetch_related("co_speakers"),
     )
+    invitations = (
+        _open_invitations()
+        .annotate(to_me=Exists(_verified_address(user)))
+        .filter(Q(to_me=True) | Q(proposal__submitter=user))
+        .select_related("proposal__track", "proposal__submitter")
+        .order_by("created_at", "pk")
+    )
+    pending: dict[int, list[CoSpeakerInvitation]] = defaultdict(list)
+    to_me = []
+    for invitation in invitations:
+        if invitation.proposal.submitter_id == user.pk:
+            pending[invitation.proposal_id].append(invitation)
+        if invitation.to_me:
+            to_me.append(invitation)
+    for proposal in proposals:
+        proposal.pending_invitations = pending.get(proposal.pk, [])
+    return {"proposals": proposals, "co_speaking": co_speaking, "invitations": to_me}
+
+
+def my_edition_proposals(*, user: User, conference: Conference) -> dict[str, list[Proposal]]:
+    """For the personal page: the person's proposals of ``conference`` (``proposals``) and
+    those they co-speak (``co_speaking``), newest first, with track and submitter: one
+    query for both."""
+    proposals, co_speaking = _split(
+        user,
+        _speaking(user).filter(track__conference=conference).select_related("track", "submitter"),
+    )
+    return {"proposals": proposals, "co_speaking": co_speaking}
 
 
 def open_invitation(*, token: str) -> CoSpeakerInvitation | None:
@@ -81,49 +117,136 @@ def open_invitation(*, token: str) -> CoSpeakerInvitation | None:
     )
 
 
-def my_invitations(*, user: User) -> QuerySet[CoSpeakerInvitation]:
-    """Open invitations to the person's verified addresses (they may accept them)."""
-    addresses = Q()
-    for address in user.emailaddress_set.filter(verified=True).values_list("email", flat=True):
-        addresses |= Q(email__iexact=address)
-    if not addresses:
-        return CoSpeakerInvitation.objects.none()
-    return (
-        CoSpeakerInvitation.objects.filter(addresses, state=CoSpeakerInvitation.State.PENDING)
-        .select_related("proposal__track", "proposal__submitter")
-        .order_by("created_at")
-    )
+def _open_invitations() -> QuerySet[CoSpeakerInvitation]:
+    return CoSpeakerInvitation.objects.filter(state=CoSpeakerInvitation.State.PENDING)
+
+
+def _verified_address(user: User):
+    """A verified address of ``user`` is the invitation's (for ``Exists``): who may answer
+    an invitation (``permissions.is_invitee``), as a filter."""
+    return user.emailaddress_set.filter(verified=True, email__iexact=OuterRef("email"))
+
+
+# The header's "Review" link: how long a person's committee membership is remembered across
+# requests. The key holds the content version, which any change of a committee bumps
+# (``plumbers.pagecache``: m2m_changed), so this only bounds a change committed after the
+# version was read; the link is all it decides (the triage pages check in the database).
+SEES_TRIAGE_TTL = 300
+
+
+def sees_triage(user, *, request=None) -> bool:
+    """Whether ``user`` may use the triage area (``can_use_triage``: an organizer, or on the
+    committee of a track of any edition), for the header of every signed-in page: asked
+    once per request (remembered on the user), and the committee part from the shared cache
+    across requests, so the header costs no query of its own (the organizer role is read
+    for the header's other links anyway)."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    cached = getattr(user, "_plumbers_reviews", None)
+    if cached is None:
+        cached = is_organizer(user) or _committee_member(user, request)
+        user._plumbers_reviews = cached
+    return cached
+
+
+def note_sees_triage(user) -> None:
+    """A triage page let ``user`` in: the header need not ask again in this request."""
+    user._plumbers_reviews = True
+
+
+def _committee_member(user, request) -> bool:
+    if not settings.PLUMBERS_FRAGMENT_CACHE:
+        return is_committee_member(user)
+    version = request_content_version(request)
+    if getattr(cache, "degraded", False):
+        return is_committee_member(user)  # no content version to trust while Redis is away
+    key = f"cfp:committee-member:{version}:{user.pk}"
+    member = cache.get(key)
+    if member is None:
+        member = is_committee_member(user)
+        cache.set(key, member, SEES_TRIAGE_TTL)
+    return member
 
 
 def triage_tracks(*, user: User, conference: Conference | None) -> QuerySet[Track]:
-    """Tracks whose proposals ``user`` may see in the triage area (all, for organizers)."""
+    """Tracks whose proposals ``user`` may see in the triage area (all, for organizers). One
+    query: the committee rule (``committee_q``) is a subquery, not a list read first."""
     if conference is None:
         return Track.objects.none()
     tracks = Track.objects.filter(conference=conference)
     if not is_organizer(user):
-        tracks = tracks.filter(pk__in=committee_track_ids(user, conference))
+        tracks = tracks.filter(pk__in=Track.objects.filter(committee_q(user)).values("pk"))
     return tracks.order_by("order", "name")
 
 
-def _not_involved(queryset: QuerySet[Proposal], user: User) -> QuerySet[Proposal]:
-    return (
-        queryset.exclude(submitter=user)
-        .exclude(pk__in=Proposal.co_speakers.through.objects.filter(user=user).values("proposal"))
-        .exclude(pk__in=Conflict.objects.filter(reviewer=user).values("proposal"))
+@dataclass(frozen=True)
+class TriageScope:
+    """What every triage page asks about its viewer, read once per request: the tracks they
+    see (with their conference), those whose proposals they decide (``decider_track_ids``) and
+    those whose speakers are hidden from them (``anonymity``). Three queries at most (two for
+    an organizer, whose role is read once per request anyway); each selector below used to
+    read the same roles again, up to ten queries per page."""
+
+    user: User
+    conference: Conference | None
+    tracks: tuple[Track, ...]
+    organizer: bool
+    decider_ids: frozenset[int]
+    hidden_ids: frozenset[int]
+
+    @property
+    def track_ids(self) -> frozenset[int]:
+        return frozenset(track.pk for track in self.tracks)
+
+
+def triage_scope(*, user: User, conference: Conference | None) -> TriageScope:
+    tracks = tuple(triage_tracks(user=user, conference=conference).select_related("conference"))
+    deciders = decider_track_ids(user, tracks)
+    return TriageScope(
+        user=user,
+        conference=conference,
+        tracks=tracks,
+        organizer=is_organizer(user),
+        decider_ids=frozenset(deciders),
+        hidden_ids=frozenset(anonymity.hidden_speaker_track_ids(user, tracks, deciders=deciders)),
     )
 
 
-def visible_proposals(*, user: User, conference: Conference | None) -> QuerySet[Proposal]:
+def _not_involved(queryset: QuerySet[Proposal], user: User) -> QuerySet[Proposal]:
+    return queryset.exclude(
+        Q(submitter=user)
+        | Q(pk__in=Proposal.co_speakers.through.objects.filter(user=user).values("proposal"))
+        | Q(pk__in=Conflict.objects.filter(reviewer=user).values("proposal"))
+    )
+
+
+def visible_proposals(
+    *, user: User, conference: Conference | None, scope: TriageScope | None = None
+) -> QuerySet[Proposal]:
     """Proposals ``user`` may see in the triage area, never their own, co-spoken or
-    conflicted ones. Used for the list and to answer 404 on anything else."""
+    conflicted ones. Used for the list and to answer 404 on anything else. With ``scope``
+    (``triage_scope``) the roles it holds are not read again."""
     if conference is None:
         return Proposal.objects.none()
     proposals = Proposal.objects.filter(track__conference=conference)
-    if not is_organizer(user):
+    if scope is not None:
+        if not scope.organizer:
+            proposals = proposals.filter(track__in=sorted(scope.track_ids))
+            # A chair chairs only tracks they are on the committee of, so the tracks they
+            # decide in this edition are all the chaired ones that can matter here; without
+            # an "assigned only" track they do not chair, the filter keeps everything.
+            if any(t.assigned_only and t.pk not in scope.decider_ids for t in scope.tracks):
+                proposals = proposals.filter(assignment_visible_q(user, scope.decider_ids))
+    elif not is_organizer(user):
         proposals = proposals.filter(track__in=committee_track_ids(user, conference))
         # "Assigned only" tracks: a reviewer sees their assignments (cfp.assignment).
         proposals = proposals.filter(assignment_visible_q(user, chair_track_ids(user)))
     return _not_involved(proposals, user)
+
+
+class TriageRow(SimpleNamespace):
+    """A proposal of the triage list as plain values (``triage_list(fields=...)``): no model
+    instances, for a page that shows a few columns of hundreds of proposals."""
 
 
 def triage_list(
@@ -135,64 +258,61 @@ def triage_list(
     unreviewed_by_me: bool = False,
     sort: str = "",
     assigned_to_me: bool = False,
-) -> QuerySet[Proposal]:
-    """The triage list: annotated with mean score, review count and my review, in a fixed
-    number of queries however many proposals there are (subqueries, no per-row reads).
+    scope: TriageScope | None = None,
+    fields: tuple[str, ...] = (),
+    prefetch: tuple[str, ...] = (),
+) -> list:
+    """The triage list, sorted: each proposal with ``my_score``, ``reviewed_by_me``,
+    ``assigned_to_me`` and the statistics of ``ranking`` (count, mean, median, spread,
+    weighted mean), in a fixed number of queries however many proposals there are: the
+    proposals (one query, subqueries for my review and my assignment) and their scores (one).
 
-    The mean and the count are None where the person may not see them yet (``sees_scores``),
-    so neither the columns nor sorting by them tell anything before the person's own review.
+    The statistics are None where the person may not see them yet (``scores_visible_q``,
+    answered by the database for each proposal), so neither the columns nor sorting by them
+    tell anything before the person's own review. ``scope`` (``triage_scope``) saves reading
+    the viewer's roles again; with ``fields`` the list holds ``TriageRow``s of those fields
+    (and the ones above) instead of proposals with their track and submitter.
     """
-    reviews = Review.objects.filter(proposal=OuterRef("pk"))
-    visible = visible_proposals(user=user, conference=conference)
-    shown = scores_visible_q(user, Track.objects.filter(proposals__in=visible).distinct())
-
-    def when_shown(value):
-        return Case(When(shown, then=value), default=None, output_field=value.output_field)
-
-    proposals = (
-        visible.select_related("track", "submitter")
-        .annotate(
-            my_score=Subquery(reviews.filter(reviewer=user).values("score")[:1]),
-            reviewed_by_me=Exists(reviews.filter(reviewer=user)),
-        )
-        .annotate(
-            mean_score=when_shown(
-                Subquery(
-                    reviews.values("proposal").annotate(m=Avg("score")).values("m")[:1],
-                    output_field=FloatField(),
-                )
-            ),
-            score_spread=when_shown(ranking.stat_expressions()["score_spread"]),
-            weighted_score=when_shown(ranking.stat_expressions()["weighted_score"]),
-            assigned_to_me=Exists(
-                ReviewAssignment.objects.filter(proposal=OuterRef("pk"), reviewer=user)
-            ),
-            review_count=when_shown(
-                Coalesce(
-                    Subquery(
-                        reviews.values("proposal").annotate(c=Count("pk")).values("c")[:1],
-                        output_field=IntegerField(),
-                    ),
-                    Value(0),
-                )
-            ),
-        )
+    if scope is None:
+        scope = triage_scope(user=user, conference=conference)
+    mine = Review.objects.filter(proposal=OuterRef("pk"), reviewer=user)
+    shown = scores_visible_q(user, scope.tracks, decider_ids=scope.decider_ids)
+    proposals = visible_proposals(user=user, conference=conference, scope=scope).annotate(
+        my_score=Subquery(mine.values("score")[:1]),
+        reviewed_by_me=Exists(mine),
+        assigned_to_me=Exists(
+            ReviewAssignment.objects.filter(proposal=OuterRef("pk"), reviewer=user)
+        ),
     )
+    proposals = proposals.annotate(
+        scores_visible=ExpressionWrapper(shown, output_field=BooleanField())
+    )
+    filters = Q()
     if track is not None:
-        proposals = proposals.filter(track=track)
+        filters &= Q(track=track)
     if state:
-        proposals = proposals.filter(state=state)
+        filters &= Q(state=state)
     if unreviewed_by_me:
-        proposals = proposals.filter(reviewed_by_me=False)
+        filters &= Q(reviewed_by_me=False)
     if assigned_to_me:
-        proposals = proposals.filter(assigned_to_me=True)
-    orderings = {
-        "score": [F("mean_score").desc(nulls_last=True), "-review_count", "pk"],
-        "-score": [F("mean_score").asc(nulls_last=True), "-review_count", "pk"],
-        "reviews": [F("review_count").asc(nulls_last=True), "pk"],
-        "-reviews": [F("review_count").desc(nulls_last=True), "pk"],
-    }
-    return proposals.order_by(*orderings.get(sort, ["created_at", "pk"]))
+        filters &= Q(assigned_to_me=True)
+    proposals = proposals.filter(filters).order_by("created_at", "pk")
+    personal = ("my_score", "reviewed_by_me", "assigned_to_me", "scores_visible")
+    if fields:
+        rows = [TriageRow(**values) for values in proposals.values(*fields, *personal)]
+    else:
+        rows = list(proposals.select_related("track", "submitter").prefetch_related(*prefetch))
+    # The scores of the listed tracks (a few ids), not of hundreds of listed proposals.
+    reviews = Review.objects.filter(proposal__track__conference=conference)
+    if track is not None:
+        reviews = reviews.filter(proposal__track=track)
+    elif not scope.organizer:
+        reviews = reviews.filter(proposal__track__in=sorted(scope.track_ids))
+    ranking.attach_stats([row for row in rows if row.scores_visible], reviews=reviews)
+    for row in rows:
+        if not row.scores_visible:
+            ranking.hide_stats(row)
+    return ranking.sort_proposals(rows, ranking.sort_key(sort))
 
 
 def next_unreviewed(*, user: User, conference: Conference | None, track: Track | None = None):

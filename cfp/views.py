@@ -24,7 +24,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from cfp import late_codes, ranking, review_views, selectors, services
+from cfp import late_codes, review_views, selectors, services
 from cfp.forms import (
     BulkDecideForm,
     ConflictForm,
@@ -39,7 +39,6 @@ from cfp.permissions import (
     can_edit_proposal,
     can_review_proposal,
     can_use_triage,
-    decider_track_ids,
     is_invitee,
     is_proposal_decider,
     is_proposal_open_to_edits,
@@ -56,13 +55,13 @@ from plumbers.selectors import request_conference
 @public_page
 def index(request):
     conference = request_conference(request)
-    tracks = list(selectors.public_tracks(conference=conference))
     return render(
         request,
         "cfp/index.html",
         {
             "conference": conference,
-            "tracks": tracks,
+            # Read only when the shared fragment of the tracks is not cached yet.
+            "tracks": selectors.public_tracks(conference=conference),
             "can_review": request.user.is_authenticated and can_use_triage(request.user),
         },
     )
@@ -163,15 +162,7 @@ def submit(request, slug):
 
 @login_required
 def my_proposals(request):
-    return render(
-        request,
-        "cfp/my_proposals.html",
-        {
-            "proposals": selectors.my_proposals(user=request.user),
-            "co_speaking": selectors.my_co_speaking(user=request.user),
-            "invitations": selectors.my_invitations(user=request.user),
-        },
-    )
+    return render(request, "cfp/my_proposals.html", selectors.my_proposals_page(user=request.user))
 
 
 def _my_proposal(request, pk):
@@ -284,54 +275,8 @@ def _int_or_none(value):
 
 
 def review_list(request):
-    guard = _triage_guard(request)
-    if guard:
-        return guard
-    conference = request_conference(request)
-    tracks = list(selectors.triage_tracks(user=request.user, conference=conference))
-    track_id = _int_or_none(request.GET.get("track"))
-    track = next((t for t in tracks if t.pk == track_id), None)
-    state = request.GET.get("state", "")
-    if state not in Proposal.State.values:
-        state = ""
-    unreviewed = request.GET.get("unreviewed") == "1"
-    sort = ranking.sort_key(request.GET.get("sort", ""))
-    assigned = request.GET.get("assigned") == "1"
-    proposals = list(
-        selectors.triage_list(
-            user=request.user,
-            conference=conference,
-            track=track,
-            state=state,
-            unreviewed_by_me=unreviewed,
-            sort=sort,
-            assigned_to_me=assigned,
-        )
-    )
-    # Statistics, flags, anonymity and the sorts SQL does not do (cfp.review_views).
-    proposals = review_views.decorate_triage(request.user, tracks, proposals, sort=sort)
-    # The proposals listed are never the viewer's own (``visible_proposals``), so whether
-    # they may decide one is whether they decide in its track.
-    decider_ids = decider_track_ids(request.user, tracks)
-    decidable = [p for p in proposals if p.track_id in decider_ids]
-    return render(
-        request,
-        "cfp/review_list.html",
-        {
-            "tracks": tracks,
-            "track": track,
-            "state": state,
-            "states": Proposal.State.choices,
-            "unreviewed": unreviewed,
-            "sort": sort,
-            "proposals": proposals,
-            "decidable_ids": {p.pk for p in decidable},
-            "can_decide_any": bool(decidable),
-            "bulk_form": BulkDecideForm(queryset=Proposal.objects.none()),
-            "assigned": assigned,
-            **review_views.triage_context(request.user, conference, tracks),
-        },
-    )
+    """The triage list: cfp.review_views, with the triage area's other reads."""
+    return review_views.review_list(request)
 
 
 def review_next(request):

@@ -5,9 +5,12 @@ from django import template
 from django.db.models import Count, Q
 
 from cfp.models import ACCEPTED_STATES, Proposal, Review
-from cfp.permissions import is_committee_member
-from cfp.selectors import my_co_speaking, my_proposals, triage_tracks, visible_proposals
-from plumbers.permissions import is_organizer
+from cfp.selectors import (
+    my_edition_proposals,
+    sees_triage,
+    triage_scope,
+    visible_proposals,
+)
 
 register = template.Library()
 State = Proposal.State
@@ -33,48 +36,41 @@ def next_step(proposal) -> str:
 @register.simple_tag(takes_context=True)
 def reviews_proposals(context) -> bool:
     """Whether the signed-in person sees the triage area (reviewer, chair, lead or
-    organizer); asked once per request."""
-    user = context["user"]
-    if not user.is_authenticated:
-        return False
-    cached = getattr(user, "_plumbers_reviews", None)
-    if cached is None:
-        cached = is_organizer(user) or is_committee_member(user)
-        user._plumbers_reviews = cached
-    return cached
+    organizer): the header asks on every page, so no query of its own
+    (``selectors.sees_triage``)."""
+    return sees_triage(context["user"], request=context.get("request"))
 
 
 @register.simple_tag(takes_context=True)
 def my_cfp(context) -> dict:
-    """For the hub: the person's proposals of the current edition and those they co-speak."""
+    """For the hub: the person's proposals of the current edition and those they co-speak
+    (one query)."""
     user, conference = context["user"], context.get("current_conference")
     if conference is None or not user.is_authenticated:
         return {"proposals": [], "co_speaking": []}
-    return {
-        "proposals": list(my_proposals(user=user).filter(track__conference=conference)),
-        "co_speaking": list(my_co_speaking(user=user).filter(track__conference=conference)),
-    }
+    return my_edition_proposals(user=user, conference=conference)
 
 
 @register.simple_tag(takes_context=True)
 def my_reviews_due(context) -> list[dict]:
     """For the hub: per track the person reviews, how many submitted proposals still wait
-    for their review (one query for the tracks, one for the counts)."""
+    for their review (the tracks and the person's roles in them: two queries; the counts:
+    one)."""
     user, conference = context["user"], context.get("current_conference")
     if conference is None or not reviews_proposals(context):
         return []
-    tracks = list(triage_tracks(user=user, conference=conference))
-    if not tracks:
+    scope = triage_scope(user=user, conference=conference)
+    if not scope.tracks:
         return []
     counts = dict(
-        visible_proposals(user=user, conference=conference)
+        visible_proposals(user=user, conference=conference, scope=scope)
         .filter(state=State.SUBMITTED)
         .exclude(pk__in=Review.objects.filter(reviewer=user).values("proposal"))
         .values("track")
         .annotate(n=Count("pk"))
         .values_list("track", "n")
     )
-    return [{"track": track, "waiting": counts.get(track.pk, 0)} for track in tracks]
+    return [{"track": track, "waiting": counts.get(track.pk, 0)} for track in scope.tracks]
 
 
 @register.simple_tag(takes_context=True)

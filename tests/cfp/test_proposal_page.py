@@ -155,6 +155,9 @@ def test_my_proposals_links_each_proposal_page(client, proposal, people):
 
 
 def _queries(client, url):
+    """Queries of a second GET: the first warms the shared caches, which any change of
+    content invalidates (the header's roles are cached under the content version)."""
+    client.get(url)
     with CaptureQueriesContext(connection) as queries:
         assert client.get(url).status_code == 200
     return len(queries)
@@ -176,7 +179,45 @@ def test_my_proposals_query_count_same_for_1_and_20_accepted(client, conference,
     one = _queries(client, "/cfp/proposals/")
     for _ in range(19):
         add()
-    assert _queries(client, "/cfp/proposals/") == one
+    many = _queries(client, "/cfp/proposals/")
+    # The session, the user, the organizer role (header), the proposals of both kinds,
+    # their co-speakers, the open invitations of both kinds; the edition at most once.
+    assert many == one <= 7
+
+
+def test_my_proposals_lists_invitations_both_ways(client, conference, user):
+    """Invitations I sent that wait for an answer, and those to my verified address (in any
+    case) that I may answer; not those to somebody else nor answered ones."""
+    from cfp.models import CoSpeakerInvitation
+
+    track = TrackFactory(conference=conference)
+    mine = ProposalFactory(track=track, submitter=user, title="My own talk")
+    theirs = ProposalFactory(track=track, title="Their talk")
+    elsewhere = ProposalFactory(track=track, title="Somebody else's talk")
+    co_spoken = ProposalFactory(track=track, title="A talk I co-speak", co_speakers=[user])
+
+    def invite(proposal, email, **extra):
+        CoSpeakerInvitation.objects.create(
+            proposal=proposal,
+            email=email,
+            token=f"t-{proposal.pk}-{email.split('@')[0].lower()}",
+            invited_by=proposal.submitter,
+            **extra,
+        )
+
+    invite(mine, "friend@example.org")
+    invite(theirs, user.email.upper())
+    invite(elsewhere, "stranger@example.org")
+    invite(theirs, "answered@example.org", state=CoSpeakerInvitation.State.DECLINED)
+    client.force_login(user)
+
+    html = client.get("/cfp/proposals/").content.decode()
+
+    assert "friend@example.org (invited, no answer yet)" in html
+    local = user.email.split("@")[0].lower()
+    assert f'href="/cfp/invitations/t-{theirs.pk}-{local}/">Their talk' in html
+    assert "Somebody else" not in html and "stranger@" not in html and "answered@" not in html
+    assert co_spoken.title in html and mine.title in html
 
 
 def test_proposal_page_query_count_same_for_short_and_long_history(client, proposal, people):

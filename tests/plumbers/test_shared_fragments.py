@@ -142,9 +142,8 @@ def test_a_change_bumps_the_content_version_again_when_it_commits(
 
 
 def test_a_signup_is_not_a_change_of_content():
-    from plumbers.pagecache import content_version
-
     from plumbers.models import User
+    from plumbers.pagecache import content_version
 
     before = content_version()
     User.objects.create_user(email="new@example.org", password="a-long-enough-password")
