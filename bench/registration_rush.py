@@ -86,7 +86,7 @@ def _prepare_sessions(users, lines_path: Path, line_for) -> None:
     from django.utils.crypto import get_random_string
 
     engine = import_module(settings.SESSION_ENGINE)
-    backend = "django.contrib.auth.backends.ModelBackend"
+    backend = "plumbers.auth_backend.CachedUserBackend"  # as a login leaves it
     expires = timezone.now() + dt.timedelta(days=1)
     rows, cached, lines = [], {}, []
     for user in users:

@@ -16,6 +16,10 @@ class PlumbersConfig(AppConfig):
 
         connect_signals()
 
+        from plumbers import auth_backend
+
+        auth_backend.connect_signals()
+
         from plumbers import mail  # noqa: F401  (registers the PLUMBERS_SITE_URL deploy check)
 
 

@@ -1,8 +1,16 @@
 """Named predicates for the conference core; other apps build theirs on these."""
 
 import rules
+from django.contrib.auth.models import Group
+from django.db.models import Exists, OuterRef
 
 ORGANIZERS_GROUP = "Organizers"
+
+
+def organizer_membership() -> Exists:
+    """For a users query: whether each is in the organizers group (the same test as
+    ``is_organizer``'s, which reads it from ``_plumbers_is_organizer`` when it is there)."""
+    return Exists(Group.objects.filter(name=ORGANIZERS_GROUP, user=OuterRef("pk")))
 
 
 @rules.predicate

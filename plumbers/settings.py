@@ -143,6 +143,9 @@ AUTH_PASSWORD_VALIDATORS = [
 
 AUTHENTICATION_BACKENDS = [
     "rules.permissions.ObjectPermissionBackend",
+    # Logins and the session's user on every request (the user from the shared cache).
+    "plumbers.auth_backend.CachedUserBackend",
+    # Sessions made before it keep working.
     "django.contrib.auth.backends.ModelBackend",
     "allauth.account.auth_backends.AuthenticationBackend",
 ]
