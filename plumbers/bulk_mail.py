@@ -16,6 +16,7 @@ Once only, by construction:
 
 import csv
 import io
+import re
 import secrets
 import time
 
@@ -44,6 +45,9 @@ BULK_KIND = MailKind(
         "site_url": Placeholder("The address of the site.", "https://lpc.example.org"),
     },
 )
+
+# A confirmation page's send token; anything else (a tampered form) is refused, not queried.
+SEND_TOKEN = re.compile(r"[A-Za-z0-9_-]{1,64}")
 
 
 def segment_choices() -> list[tuple[str, str]]:
@@ -152,7 +156,7 @@ def bulk_mail_send(
 ) -> tuple[BulkMail, bool]:
     """Create the send and its recipients and queue the worker; ``(send, created)``. The
     same token again (a double click, a retried request) returns the existing send."""
-    if not token:
+    if not SEND_TOKEN.fullmatch(token):  # what the preview issues (secrets.token_urlsafe)
         raise ValidationError("The confirmation is missing: preview the mail again.")
     validate_texts(BULK_KIND, subject=subject, body=body)
     existing = BulkMail.objects.select_for_update(of=("self",)).filter(token=token).first()
