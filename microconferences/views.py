@@ -24,6 +24,7 @@ from microconferences.selectors import (
     public_microconferences,
     with_outline,
 )
+from plumbers.fragments import local_value
 from plumbers.pagecache import public_page
 from plumbers.selectors import request_conference
 
@@ -46,7 +47,12 @@ def microconference_list(request):
 
 @public_page
 def microconference_detail(request, slug):
-    mc = public_microconference(conference=request_conference(request), slug=slug, outline=False)
+    conference = request_conference(request)
+    mc = local_value(  # any change to an MC bumps the content version
+        f"microconferences.public:{conference.pk if conference else None}:{slug}",
+        lambda: public_microconference(conference=conference, slug=slug, outline=False),
+        request=request,
+    )
     if mc is None:
         raise Http404("No such microconference.")
     return render(

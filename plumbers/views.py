@@ -4,13 +4,14 @@ from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.db import connection
 from django.http import FileResponse, Http404, HttpResponse, JsonResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils.http import http_date
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
 from plumbers import services
 from plumbers.forms import ProfileForm
+from plumbers.fragments import local_value
 from plumbers.models import Announcement
 from plumbers.pagecache import public_page
 from plumbers.selectors import latest_announcements, request_conference
@@ -31,8 +32,12 @@ def news_list(request):
 
 @public_page
 def news_detail(request, slug):
-    announcement = get_object_or_404(Announcement.objects.select_related("author"), slug=slug)
-    if not announcement.is_published:
+    announcement = local_value(  # any change to a post bumps the content version
+        f"announcement:{slug}",
+        lambda: Announcement.objects.select_related("author").filter(slug=slug).first(),
+        request=request,
+    )
+    if announcement is None or not announcement.is_published:
         raise Http404("No such announcement.")
     return render(request, "plumbers/news_detail.html", {"announcement": announcement})
 
