@@ -79,14 +79,23 @@ def _prepare_sessions(users, lines_path: Path, line_for) -> None:
     from importlib import import_module
 
     from django.conf import settings
-    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+    from django.contrib.auth import (
+        BACKEND_SESSION_KEY,
+        HASH_SESSION_KEY,
+        SESSION_KEY,
+        load_backend,
+    )
     from django.contrib.sessions.models import Session
     from django.core.cache import caches
     from django.utils import timezone
     from django.utils.crypto import get_random_string
 
     engine = import_module(settings.SESSION_ENGINE)
-    backend = "plumbers.auth_backend.CachedUserBackend"  # as a login leaves it
+    # As a login leaves it: the first backend that can load a session's user (Plumbers'
+    # cached one; the floor's Django default).
+    backend = next(
+        path for path in settings.AUTHENTICATION_BACKENDS if hasattr(load_backend(path), "get_user")
+    )
     expires = timezone.now() + dt.timedelta(days=1)
     rows, cached, lines = [], {}, []
     for user in users:
@@ -117,11 +126,15 @@ def setup_plumbers(*, users: int, capacity: int, lines_path: Path) -> None:
 
     from allauth.account.models import EmailAddress
     from django.contrib.auth.hashers import make_password
+    from django.core.cache import cache
     from django.utils import timezone
 
     from plumbers.models import Conference, User
     from registration.models import AttendanceKind
 
+    # A fresh database: what the shared cache holds of the last one (its users, behind
+    # sessions; its content versions) must go too, as after restoring a backup.
+    cache.clear()
     today = timezone.localdate()
     conference = Conference.objects.create(
         name="Rush Conference",
