@@ -442,6 +442,16 @@ def _rows_html(rows: list[dict]) -> SafeString:
     return mark_safe(html)  # our own autoescaping template
 
 
+def _listed(request, scope, filters, **fetch):
+    """The proposals the list and its CSV show, with what the viewer may see of them."""
+    return decorate_triage(
+        scope,
+        selectors.triage_list(
+            user=request.user, conference=scope.conference, scope=scope, **filters, **fetch
+        ),
+    )
+
+
 def review_list(request):
     """The triage list: the proposals of the viewer's tracks with their statistics, filters,
     sorts and the chairs' bulk decision.
@@ -455,16 +465,7 @@ def review_list(request):
         return _guard(request)
     scope = _scope(request)
     filters = _filters(request, scope)
-    rows = decorate_triage(
-        scope,
-        selectors.triage_list(
-            user=request.user,
-            conference=scope.conference,
-            scope=scope,
-            fields=ROW_FIELDS,
-            **filters,
-        ),
-    )
+    rows = _listed(request, scope, filters, fields=ROW_FIELDS)
     # The proposals listed are never the viewer's own (``visible_proposals``), so whether
     # they may decide one is whether they decide in its track.
     can_decide_any = any(row.track_id in scope.decider_ids for row in rows)
@@ -517,16 +518,7 @@ def review_export_csv(request):
         return _guard(request)
     scope = _scope(request)
     filters = _filters(request, scope)
-    proposals = decorate_triage(
-        scope,
-        selectors.triage_list(
-            user=request.user,
-            conference=scope.conference,
-            scope=scope,
-            prefetch=("co_speakers",),
-            **filters,
-        ),
-    )
+    proposals = _listed(request, scope, filters, prefetch=("co_speakers",))
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="proposals.csv"'
     writer = csv.writer(response)
