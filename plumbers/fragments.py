@@ -47,18 +47,19 @@ def request_content_version(request) -> int:
 
 
 class _LocalFragments:
-    """The last fragments this process served, so a page's fragments cost no round trip to
-    the shared cache either. Keys hold the content version (which never repeats, see
-    ``content_version``), so a change of content shows at once; entries live
-    ``LOCAL_TIMEOUT`` seconds at most, a bounded lag for what changes with time alone."""
+    """The last fragments (and values, ``local_value``) this process served, so a page's
+    fragments cost no round trip to the shared cache either. Keys hold the content version
+    (which never repeats, see ``content_version``), so a change of content shows at once;
+    entries live ``LOCAL_TIMEOUT`` seconds at most, a bounded lag for what changes with time
+    alone."""
 
     SIZE = 256
 
     def __init__(self):
         self._lock = threading.Lock()
-        self._entries: OrderedDict[str, tuple[float, str]] = OrderedDict()
+        self._entries: OrderedDict[str, tuple[float, object]] = OrderedDict()
 
-    def get(self, key: str) -> str | None:
+    def get(self, key: str):
         with self._lock:
             entry = self._entries.get(key)
             if entry is None:
@@ -69,16 +70,12 @@ class _LocalFragments:
             self._entries.move_to_end(key)
             return entry[1]
 
-    def put(self, key: str, html: str, timeout: int) -> None:
+    def put(self, key: str, value, timeout: int) -> None:
         with self._lock:
-            self._entries[key] = (time.monotonic() + timeout, html)
+            self._entries[key] = (time.monotonic() + timeout, value)
             self._entries.move_to_end(key)
             while len(self._entries) > self.SIZE:
                 self._entries.popitem(last=False)
-
-    def clear(self) -> None:
-        with self._lock:
-            self._entries.clear()
 
 
 local_fragments = _LocalFragments()
