@@ -130,3 +130,32 @@ def test_phone_sees_a_list_by_time(chromium, live_server, program):
         expect(listing.get_by_role("heading", name="09:00").first).to_be_visible()
     finally:
         context.close()
+
+
+def test_two_people_star_from_the_program_list_each_seeing_their_own(
+    chromium, live_server, program, user
+):
+    """The day grid is shared between people (rendered once); each one's star buttons are
+    their own: Ada stars a talk from the list on her phone, Bob's list still offers "Star"."""
+    bob = UserFactory(display_name="Bob Builder")
+    phone = {"base_url": live_server.url, "viewport": {"width": 390, "height": 800}}
+    ada_context, bob_context = chromium.new_context(**phone), chromium.new_context(**phone)
+    try:
+        ada, bob_page = ada_context.new_page(), bob_context.new_page()
+        log_in(ada, user.email)
+        ada.goto("/schedule/")
+        listing = ada.locator(".program-list")
+        listing.get_by_role("button", name="Star Zero-copy networking").click()
+        expect(ada.get_by_text("“Zero-copy networking” is in your program.")).to_be_visible()
+        expect(
+            ada.locator(".program-list").get_by_role("button", name="Unstar Zero-copy networking")
+        ).to_be_visible()
+
+        log_in(bob_page, bob.email)
+        bob_page.goto("/schedule/")
+        bob_list = bob_page.locator(".program-list")
+        expect(bob_list.get_by_role("button", name="Star Zero-copy networking")).to_be_visible()
+        expect(bob_list.get_by_role("button", name="Unstar Zero-copy networking")).to_have_count(0)
+    finally:
+        ada_context.close()
+        bob_context.close()
