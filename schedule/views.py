@@ -50,25 +50,35 @@ def _not_published(request, conference):
 def program(request):
     """The day grid is the same for everybody asking for the same day and filters: it is
     rendered once per content version (plumbers.fragments; the "now" marks lag as the
-    page cache's do) and each person's star buttons are filled in (schedule.program_marks)."""
+    page cache's do) and each person's star buttons are filled in (schedule.program_marks).
+    Only valid filters key the shared grid: an address naming no day, track or kind is
+    answered for its request alone, so made-up addresses cannot fill the cache."""
     conference, release = _release(request)
     if release is None:
         return _not_published(request, conference)
     now = timezone.now()
     today = timezone.localtime(now, conference.tzinfo).date()
-    vary = (release.pk, request.GET.urlencode(), today.isoformat())
+    outline, program_filter = local_value(  # a release never changes
+        f"schedule.program-filter:{release.pk}",
+        lambda: _outline_and_filter(release, conference.tzinfo),
+        request=request,
+    )
+    filters = program_filter.parse(request.GET, today=today)
+    vary = (release.pk, filters.query(), today.isoformat())
     head = shared_fragment(
         "schedule.program.head",
-        lambda: _program_part("head", conference, release, now),
+        lambda: _program_head(conference, release, outline, now),
         *vary,
         request=request,
     )
-    body = shared_fragment(
-        "schedule.program.body",
-        lambda: _program_part("body", conference, release, now, request.GET),
-        *vary,
-        request=request,
-    )
+
+    def body() -> str:
+        return _program_body(conference, release, program_filter, filters, now)
+
+    if filters.ignored:
+        body_html = body()
+    else:
+        body_html = shared_fragment("schedule.program.body", body, *vary, request=request)
     starred = public.starred_item_ids(request.user)
     return render(
         request,
@@ -77,28 +87,33 @@ def program(request):
             "conference": conference,
             "release": release,
             "head": head,
-            "body": program_marks.personalise(body, request, starred),
+            "body": program_marks.personalise(body_html, request, starred),
         },
     )
 
 
-def _program_part(part: str, conference, release, now, query=None) -> str:
-    """The shared head (version, "on now") or body (day tabs, filters, the day's grid and
-    list) of the program page; nothing personal."""
-    tz = conference.tzinfo
+def _outline_and_filter(release, tz) -> tuple[list, public.ProgramFilter]:
     outline = public.slot_outlines(release)
-    if part == "head":
-        event_runs = (
-            bool(outline)
-            and min(o.starts_at for o in outline) <= now
-            and timezone.localtime(now, tz).date() <= conference.ends_on
-        )
-        return render_to_string(
-            "schedule/parts/program_head.html",
-            {"conference": conference, "release": release, "event_runs": event_runs},
-        )
-    program_filter = public.ProgramFilter(outline, tz)
-    filters = program_filter.parse(query, today=timezone.localtime(now, tz).date())
+    return outline, public.ProgramFilter(outline, tz)
+
+
+def _program_head(conference, release, outline, now) -> str:
+    """The shared head of the program page: its version, "on now"; nothing personal."""
+    event_runs = (
+        bool(outline)
+        and min(o.starts_at for o in outline) <= now
+        and timezone.localtime(now, conference.tzinfo).date() <= conference.ends_on
+    )
+    return render_to_string(
+        "schedule/parts/program_head.html",
+        {"conference": conference, "release": release, "event_runs": event_runs},
+    )
+
+
+def _program_body(conference, release, program_filter, filters, now) -> str:
+    """The shared body of the program page (day tabs, filters, the day's grid and list);
+    nothing personal."""
+    tz = conference.tzinfo
     day = None
     if filters.day:
         slots = public.published_slots(release, day=filters.day, tz=tz)

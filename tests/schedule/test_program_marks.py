@@ -76,3 +76,20 @@ def test_anonymous_visitors_get_no_buttons_and_no_markers(client, program):
     page = _page(client)
     assert "Pipes &lt;fast&gt;" in page
     assert "star-form" not in page and "<!--" not in page
+
+
+def test_made_up_filters_are_answered_but_never_fill_the_shared_cache(client, program, settings):
+    from django.core.cache import caches
+
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    settings.PLUMBERS_PAGE_CACHE = False  # measure the fragments, not the page cache
+    store = caches["default"]
+    store.clear()
+    for n in range(5):
+        page = client.get(f"/schedule/?track=nothing-{n}").content.decode()
+        assert f"There is no track “nothing-{n}”." in page
+    bodies = [key for key in store._cache if "schedule.program.body" in key]
+    assert bodies == []
+
+    client.get("/schedule/")
+    assert len([key for key in store._cache if "schedule.program.body" in key]) == 1
