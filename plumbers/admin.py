@@ -14,7 +14,7 @@ from django.utils.html import format_html
 from django.utils.http import urlencode
 
 from plumbers import mail_admin, services
-from plumbers.admin_site import DeletesThroughService
+from plumbers.admin_site import DeletesThroughService, ReadOnlyAdmin
 from plumbers.models import Announcement, AuditLog, Conference, User
 from plumbers.permissions import groups_within, outranking_accounts, outranks
 
@@ -133,20 +133,11 @@ class AnnouncementAdmin(DeletesThroughService, admin.ModelAdmin):
 
 
 @admin.register(AuditLog)
-class AuditLogAdmin(admin.ModelAdmin):
+class AuditLogAdmin(ReadOnlyAdmin):
     list_display = ["at", "action", "object_repr", "from_state", "to_state", "actor"]
     list_filter = ["action", "content_type"]
     search_fields = ["object_repr", "reason", "actor__email"]
     date_hierarchy = "at"
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 admin.site.unregister(EmailAddress)

@@ -242,6 +242,20 @@ class PlumbersAdminSite(admin.AdminSite):
         return refusing_unusable_filters
 
 
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Records that are written by the site and never edited by hand (the audit log, the
+    mail log, published releases): listed and shown, never added, changed or deleted."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 class DeletesThroughService:
     """Deleting in the admin, one object or a selection, goes through the app's audited
     delete service (``delete_through_service``), all in one transaction."""

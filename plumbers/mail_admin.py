@@ -12,6 +12,7 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 
 from plumbers import bulk_mail
+from plumbers.admin_site import ReadOnlyAdmin
 from plumbers.mail_kinds import mail_kinds
 from plumbers.mail_templates import (
     current_texts,
@@ -45,17 +46,6 @@ def _errors(exc: ValidationError) -> list[str]:
 
 
 # --------------------------------------------------------------------------- the mail log
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class SentMailAdmin(ReadOnlyAdmin):

@@ -7,7 +7,7 @@ from django.db import models
 from django.urls import path
 from django.utils.html import format_html
 
-from plumbers.admin_site import DeletesThroughService
+from plumbers.admin_site import DeletesThroughService, ReadOnlyAdmin
 from schedule import editor, selectors, services
 from schedule.models import Item, PublishedSlot, Release, Room
 
@@ -150,7 +150,7 @@ class PublishedSlotInline(admin.TabularInline):
 
 
 @admin.register(Release)
-class ReleaseAdmin(admin.ModelAdmin):
+class ReleaseAdmin(ReadOnlyAdmin):
     """Releases are made by "Publish" in the timetable editor and never edited."""
 
     list_display = ["version", "conference", "published_at", "published_by", "comment"]
@@ -167,15 +167,6 @@ class ReleaseAdmin(admin.ModelAdmin):
     ]
     fields = readonly_fields
     inlines = [PublishedSlotInline]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     @admin.display(description="changes against the previous release")
     def changes(self, obj):
