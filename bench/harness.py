@@ -163,9 +163,9 @@ def wrk(
     }
 
 
-def worker_rss_mib(processes) -> list[float]:
-    """Resident memory (MiB) of every gunicorn worker of the given masters."""
-    sizes = []
+def _worker_files(processes, name: str):
+    """The /proc/<pid>/<name> text of every gunicorn worker (child) of the given masters;
+    workers gone meanwhile are skipped."""
     for process in processes:
         try:
             children = Path(f"/proc/{process.pid}/task/{process.pid}/children").read_text()
@@ -173,12 +173,18 @@ def worker_rss_mib(processes) -> list[float]:
             continue
         for pid in children.split():
             try:
-                status = Path(f"/proc/{pid}/status").read_text()
+                yield Path(f"/proc/{pid}/{name}").read_text()
             except OSError:
                 continue
-            match = re.search(r"^VmRSS:\s+(\d+) kB", status, re.M)
-            if match:
-                sizes.append(int(match.group(1)) / 1024)
+
+
+def worker_rss_mib(processes) -> list[float]:
+    """Resident memory (MiB) of every gunicorn worker of the given masters."""
+    sizes = []
+    for status in _worker_files(processes, "status"):
+        match = re.search(r"^VmRSS:\s+(\d+) kB", status, re.M)
+        if match:
+            sizes.append(int(match.group(1)) / 1024)
     return sorted(sizes)
 
 
@@ -187,17 +193,9 @@ def worker_cpu_seconds(processes) -> float:
     differences of it per request are a steadier measure than requests/s on a shared
     machine, where others' work takes CPU from both sides of a ratio unevenly."""
     total = 0
-    for process in processes:
-        try:
-            children = Path(f"/proc/{process.pid}/task/{process.pid}/children").read_text()
-        except OSError:
-            continue
-        for pid in children.split():
-            try:
-                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-            except OSError:
-                continue
-            total += int(fields[11]) + int(fields[12])
+    for stat in _worker_files(processes, "stat"):
+        fields = stat.rsplit(")", 1)[1].split()  # after the command name
+        total += int(fields[11]) + int(fields[12])  # utime, stime
     return total / os.sysconf("SC_CLK_TCK")
 
 
