@@ -19,7 +19,7 @@ from django.db.models import Max
 
 from microconferences.models import Microconference, Topic, TopicGroup
 from plumbers.audit import audit_changes, audit_delete, audit_record
-from plumbers.pagecache import bump_content_version
+from plumbers.pagecache import content_changed
 
 TITLE_MAX = {Topic: Topic._meta.get_field("title").max_length}
 
@@ -62,10 +62,7 @@ def _renumber(model: type[models.Model], rows: Sequence[models.Model]) -> None:
     for index, row in enumerate(rows):
         row.order = index + 1
     model.objects.bulk_update(rows, ["order"])
-    # bulk_update sends no save signals: tell the public page cache the content changed (now,
-    # and again after commit so a page cached from the old rows in between is dropped too).
-    bump_content_version()
-    transaction.on_commit(bump_content_version)
+    content_changed()  # bulk_update sends no save signals
 
 
 def _topic_scope(*, microconference: Microconference, group: TopicGroup | None):

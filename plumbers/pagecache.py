@@ -67,17 +67,19 @@ def _on_model_change(sender, **kwargs):
         return  # a login, not content
     if (meta.app_label, meta.model_name) == ("plumbers", "user") and kwargs.get("created"):
         return  # a signup: nobody new is on a public page until they are linked to content
-    bump_content_version()
-    _bump_again_after_commit()
+    content_changed()
 
 
 def _bump_after_commit() -> None:
     bump_content_version()
 
 
-def _bump_again_after_commit() -> None:
-    """Bump once more when the transaction commits: a request between the first bump and the
-    commit read the old rows and may have cached them under the new version."""
+def content_changed() -> None:
+    """Public content changed: bump the version now, and once more when the transaction
+    commits (a request between the first bump and the commit read the old rows and may have
+    cached them under the new version). For changes that send no model signal (bulk
+    updates) and those outside the public apps that public pages show (a release)."""
+    bump_content_version()
     connection = transaction.get_connection()
     if not connection.in_atomic_block:
         return  # autocommit: the change is committed already

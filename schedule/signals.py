@@ -1,16 +1,15 @@
 """Public pages show the latest release (the program, the microconference pages' block times):
-a new release bumps the shared page cache's content version once it is committed, so every
-server shows it on the next request. Draft edits change nothing public and bump nothing."""
+a new release bumps the shared page cache's content version (now and once it is committed),
+so every server shows it on the next request. Draft edits change nothing public and bump nothing."""
 
-from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 
-from plumbers.pagecache import bump_content_version
+from plumbers.pagecache import content_changed
 from schedule.models import Release
 
 
 def _release_changed(sender, **kwargs):
-    transaction.on_commit(bump_content_version)
+    content_changed()
 
 
 def connect() -> None:
